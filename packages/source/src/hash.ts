@@ -1,0 +1,26 @@
+import { createHash } from 'node:crypto';
+
+/** SHA-256 hex of raw bytes. Strings are hashed as their UTF-8 bytes. */
+export function hashBytes(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * SHA-256 hex of the config's canonical JSON: object keys sorted at every level, so key order never
+ * changes the hash. Array order does. `undefined` members are dropped, as JSON does.
+ */
+export function hashConfig(config: unknown): string {
+  return hashBytes(canonicalJson(config));
+}
+
+/** JSON with object keys sorted at every level; the input is not modified. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, _sortKeys) ?? 'null';
+}
+
+function _sortKeys(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) sorted[key] = (value as Record<string, unknown>)[key];
+  return sorted;
+}
