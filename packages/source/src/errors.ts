@@ -70,3 +70,9 @@ export class ConfigNotFoundError extends Error {
     this.location = location;
   }
 }
+
+/** A source is unusable as set up (e.g. a `CompositeSource` with no sources). Fix the caller's code. */
+export class ConfigSourceError extends Error {
+  override readonly name = 'ConfigSourceError';
+  readonly code = ERROR_CODES.CFG_SOURCE;
+}

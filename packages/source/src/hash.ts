@@ -21,6 +21,15 @@ export function canonicalJson(value: unknown): string {
 function _sortKeys(_key: string, value: unknown): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
   const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) sorted[key] = (value as Record<string, unknown>)[key];
+  for (const key of Object.keys(value).sort()) {
+    // defineProperty, not `=`: an own `__proto__` key must stay data (and count in the hash).
+    const member = (value as Record<string, unknown>)[key];
+    Object.defineProperty(sorted, key, {
+      value: member,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
   return sorted;
 }

@@ -1,12 +1,29 @@
+export { CompositeSource, type CompositeSourceOptions } from './composite-source.js';
+export { DatabaseSource, type DatabaseSourceOptions } from './database-source.js';
+export { createDefineConfig, defineConfig } from './define-config.js';
 export {
   ConfigNotFoundError,
   ConfigParseError,
+  ConfigSourceError,
   ConfigValidationError,
   ERROR_CODES,
   type ErrorCode,
   type ValidationIssue,
 } from './errors.js';
+export { FileSource, type FileSourceOptions } from './file-source.js';
 export { canonicalJson, hashBytes, hashConfig } from './hash.js';
+export { mergeConfigs, mergePatch } from './merge.js';
+export {
+  type ConfigParser,
+  type Locate,
+  type ParseContext,
+  parseConfig,
+  parseConfigWith,
+  parseText,
+  type TextPosition,
+  type ToAppConfigContext,
+  toAppConfig,
+} from './parse.js';
 export type {
   AppConfig,
   ConfigChangeEvent,

@@ -1,0 +1,149 @@
+import { ConfigNotFoundError } from './errors.js';
+import { hashBytes } from './hash.js';
+import { type ConfigParser, parseConfigWith } from './parse.js';
+import type {
+  ConfigDocumentStore,
+  ConfigSnapshot,
+  ConfigSource,
+  LoadOptions,
+  Logger,
+  StoredDocument,
+} from './types.js';
+
+const NAME = 'database';
+
+export interface DatabaseSourceOptions {
+  /**
+   * The document key in the store.
+   * @defaultValue `'default'`
+   */
+  key?: string;
+  /**
+   * How long a parsed snapshot may be reused, in ms. Reuse still asks the store for the document's
+   * hash and only happens while it is unchanged, so a cache never hides a change; it only saves
+   * reading and parsing an unchanged document. `0` disables the cache.
+   * @defaultValue `0`
+   */
+  cacheTtlMs?: number;
+  /**
+   * Text → value step, e.g. js-yaml's `load`. Its result still goes through `toAppConfig`.
+   * @defaultValue `parseConfig`
+   */
+  parse?: ConfigParser;
+  /** Told when the store's hash does not match its data, or push notifications fail. */
+  logger?: Logger;
+}
+
+/**
+ * A config document in a `ConfigDocumentStore` (e.g. `@cfg/pg-store`). A snapshot's config, hash and
+ * version come from one `getDocument` read; `hash()` is the store's cheap `getDocumentHash`.
+ */
+export class DatabaseSource implements ConfigSource {
+  /** `database:<key>`. */
+  readonly name: string;
+  readonly key: string;
+  /** Present when the store can push; forwards its notices for this key, and a hint on reconnect. */
+  readonly subscribe?: (hint: () => void) => () => void;
+  readonly #store: ConfigDocumentStore;
+  readonly #opts: Required<Omit<DatabaseSourceOptions, 'parse' | 'logger'>> &
+    Pick<DatabaseSourceOptions, 'parse' | 'logger'>;
+  #cache: { snapshot: ConfigSnapshot; storedAt: number } | undefined;
+
+  constructor(store: ConfigDocumentStore, userOpts: DatabaseSourceOptions = {}) {
+    this.#opts = { key: 'default', cacheTtlMs: 0, ...userOpts };
+    this.#store = store;
+    this.key = this.#opts.key;
+    this.name = `${NAME}:${this.key}`;
+    if (store.subscribe) this.subscribe = (hint) => this.#subscribe(hint);
+  }
+
+  /**
+   * Reads the document once. With `cacheTtlMs`, a snapshot younger than the TTL is returned again
+   * only if the store's current hash still equals its hash. The returned config may be that shared
+   * cached object: treat snapshots as read-only.
+   */
+  async load(opts: LoadOptions = {}): Promise<ConfigSnapshot> {
+    const cached = this.#cachedSnapshot();
+    if (cached && (await this.hash(opts)) === cached.hash) return cached;
+    opts.signal?.throwIfAborted();
+    const doc = await this.#store.getDocument(this.key);
+    opts.signal?.throwIfAborted();
+    if (!doc) throw this.#notFound();
+    const config = parseConfigWith(this.#opts.parse, doc.data, { filename: this.name });
+    const snapshot: ConfigSnapshot = {
+      config,
+      hash: this.#hashOf(doc),
+      source: this.name,
+      version: doc.version,
+      loadedAt: new Date(),
+    };
+    if (this.#opts.cacheTtlMs > 0) this.#cache = { snapshot, storedAt: performance.now() };
+    return snapshot;
+  }
+
+  /** The store's hash of the document, never a cached one. */
+  async hash(opts: LoadOptions = {}): Promise<string> {
+    opts.signal?.throwIfAborted();
+    const hash = await this.#store.getDocumentHash(this.key);
+    opts.signal?.throwIfAborted();
+    if (hash === null) throw this.#notFound();
+    return hash;
+  }
+
+  #cachedSnapshot(): ConfigSnapshot | undefined {
+    const cache = this.#cache;
+    if (!cache || performance.now() - cache.storedAt >= this.#opts.cacheTtlMs) return undefined;
+    return cache.snapshot;
+  }
+
+  /**
+   * The document's hash, checked against its data: a store whose hash column went stale (a direct
+   * SQL update) must not pair new data with an old hash.
+   */
+  #hashOf(doc: StoredDocument): string {
+    const actual = hashBytes(doc.data);
+    if (actual !== doc.hash) {
+      this.#opts.logger?.warn(
+        { source: this.name, storedHash: doc.hash, actualHash: actual },
+        'stored hash does not match the document data; using the hash of the data (fix the writer)',
+      );
+    }
+    return actual;
+  }
+
+  #notFound(): ConfigNotFoundError {
+    return new ConfigNotFoundError(
+      `no config document with key "${this.key}" in the store (write one first, or check the key)`,
+      this.key,
+    );
+  }
+
+  #subscribe(hint: () => void): () => void {
+    const { logger } = this.#opts;
+    let active = true;
+    const listening = this.#store.subscribe!(
+      (change) => {
+        if (active && change.key === this.key) hint();
+      },
+      {
+        // Notices may have been lost while disconnected: ask the caller to check.
+        onReconnect: () => {
+          if (active) hint();
+        },
+        onError: (error) => logger?.warn({ source: this.name, err: error }, 'store notifications failed'),
+      },
+    ).catch((error: unknown) => {
+      logger?.warn({ source: this.name, err: error }, 'could not subscribe to store notifications');
+      return undefined;
+    });
+    return () => {
+      if (!active) return;
+      active = false;
+      listening
+        .then((stop) => stop?.())
+        .catch((error: unknown) => {
+          logger?.warn({ source: this.name, err: error }, 'could not unsubscribe from store notifications');
+        });
+    };
+  }
+}

@@ -1,0 +1,240 @@
+import { type Document, isPair, isScalar, LineCounter, parseDocument, visit, type YAMLError } from 'yaml';
+import { ConfigParseError } from './errors.js';
+import { isPlainObject } from './plain-object.js';
+import type { AppConfig } from './types.js';
+
+/** What every parser is told about the text it parses. */
+export interface ParseContext {
+  /** Used in error messages: `config.yaml:12:3: …`. */
+  filename: string;
+}
+
+/**
+ * A pluggable text → value step (e.g. js-yaml's `load`). Whatever it returns still goes through
+ * `toAppConfig`'s structural checks. Throw on bad input; a `ConfigParseError` is passed through.
+ */
+export type ConfigParser = (text: string, ctx: ParseContext) => unknown;
+
+/** A 1-based position in the text. */
+export interface TextPosition {
+  line: number;
+  column: number;
+}
+
+/** Finds where the value at `path` (e.g. `['modules', 2, 'name']`) sits in the text, when known. */
+export type Locate = (path: readonly (string | number)[]) => TextPosition | undefined;
+
+export interface ToAppConfigContext extends ParseContext {
+  /** Lets structural errors carry a line and column. Without it they carry line 0. */
+  locate?: Locate;
+}
+
+/**
+ * YAML or JSON text → a checked `AppConfig`. JSON text (first non-space character `{`) takes a
+ * `JSON.parse` fast path; anything else, or JSON that fails, goes through `yaml` so errors get
+ * positions. Throws `ConfigParseError` with `file`, `line`, `column` and a one-line message.
+ *
+ * The JSON fast path inherits `JSON.parse`'s rule for repeated object keys (the last one wins);
+ * YAML text rejects them.
+ */
+export function parseConfig(text: string, ctx: ParseContext): AppConfig {
+  const json = _tryJson(text);
+  if (json.ok) {
+    try {
+      return toAppConfig(json.value, ctx);
+    } catch {
+      // Re-parse as YAML below: same data, and the error then carries a line and column.
+    }
+  }
+  const { value, locate } = _parseYaml(text, ctx);
+  return toAppConfig(value, { ...ctx, locate });
+}
+
+/** The text → value step of `parseConfig`, without the structural checks. */
+export function parseText(text: string, ctx: ParseContext): unknown {
+  const json = _tryJson(text);
+  return json.ok ? json.value : _parseYaml(text, ctx).value;
+}
+
+/**
+ * Checks that a parsed value has the shape of an `AppConfig` and returns it (the same object; it is
+ * never modified). Throws `ConfigParseError` naming the first problem and, with `locate`, its position.
+ */
+export function toAppConfig(value: unknown, ctx: ToAppConfigContext): AppConfig {
+  const fail = (reason: string, path: readonly (string | number)[] = []): never => {
+    throw new ConfigParseError(reason, { file: ctx.filename, ..._position(ctx.locate, path) });
+  };
+
+  if (value === null || value === undefined) {
+    fail('the top level is empty (null); expected a mapping with a `modules` list');
+  }
+  if (!isPlainObject(value)) {
+    fail(`the top level must be a mapping with a \`modules\` list, not ${_describe(value)}`);
+  }
+  const config = value as Record<string, unknown>;
+  if (config.modules === undefined) fail('missing `modules`: add `modules: []` or a list of modules');
+  const modules = config.modules;
+  if (!Array.isArray(modules)) fail(`\`modules\` must be a list, not ${_describe(modules)}`, ['modules']);
+
+  const firstIndexByName = new Map<string, number>();
+  (modules as unknown[]).forEach((module, i) => {
+    const at = ['modules', i] as const;
+    const label = `modules[${i}]`;
+    if (!isPlainObject(module)) fail(`${label} must be a mapping, not ${_describe(module)}`, at);
+    const m = module as Record<string, unknown>;
+    for (const field of ['name', 'type'] as const) {
+      const v = m[field];
+      if (typeof v !== 'string' || v.trim() === '') {
+        const problem = v === undefined ? 'is missing' : `must be a non-empty string, not ${_describe(v)}`;
+        fail(`${label}: \`${field}\` ${problem}`, v === undefined ? at : [...at, field]);
+      }
+    }
+    const name = m.name as string;
+    const first = firstIndexByName.get(name);
+    if (first !== undefined) {
+      const firstPos = _position(ctx.locate, ['modules', first, 'name']);
+      const where = firstPos.line ? `line ${firstPos.line}` : `modules[${first}]`;
+      fail(`duplicate module name "${name}" (first defined at ${where}); module names must be unique`, [
+        ...at,
+        'name',
+      ]);
+    }
+    firstIndexByName.set(name, i);
+    if (m.config !== undefined && !isPlainObject(m.config)) {
+      fail(`module "${name}": \`config\` must be a mapping, not ${_describe(m.config)}`, [...at, 'config']);
+    }
+    if (m.dependsOn !== undefined) {
+      const deps = m.dependsOn;
+      if (!Array.isArray(deps)) {
+        fail(`module "${name}": \`dependsOn\` must be a list of module names, not ${_describe(deps)}`, [
+          ...at,
+          'dependsOn',
+        ]);
+      }
+      (deps as unknown[]).forEach((dep, j) => {
+        if (typeof dep !== 'string') {
+          fail(`module "${name}": \`dependsOn[${j}]\` must be a module name, not ${_describe(dep)}`, [
+            ...at,
+            'dependsOn',
+            j,
+          ]);
+        }
+      });
+    }
+  });
+  return config as AppConfig;
+}
+
+/**
+ * Runs `parse` (or `parseConfig` when none is given) and the structural checks. What a custom parser
+ * throws becomes a `ConfigParseError` (with the position from yaml's `linePos` or js-yaml's `mark`).
+ */
+export function parseConfigWith(parse: ConfigParser | undefined, text: string, ctx: ParseContext): AppConfig {
+  if (!parse) return parseConfig(text, ctx);
+  let value: unknown;
+  try {
+    value = parse(text, ctx);
+  } catch (cause) {
+    if (cause instanceof ConfigParseError) throw cause;
+    const reason = cause instanceof Error ? cause.message.split('\n')[0] || cause.name : String(cause);
+    throw new ConfigParseError(reason, { file: ctx.filename, ..._thrownPosition(cause) }, { cause });
+  }
+  return toAppConfig(value, ctx);
+}
+
+type JsonResult = { ok: true; value: unknown } | { ok: false };
+
+function _tryJson(text: string): JsonResult {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // JSON.parse rejects a BOM
+  if (body.trimStart()[0] !== '{') return { ok: false };
+  try {
+    return { ok: true, value: JSON.parse(body) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function _parseYaml(text: string, ctx: ParseContext): { value: unknown; locate: Locate } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, lineCounter, prettyErrors: false });
+  const at = (offset: number): TextPosition => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  const error = doc.errors[0];
+  if (error) throw new ConfigParseError(_yamlReason(doc, error), { file: ctx.filename, ...at(error.pos[0]) });
+  if (doc.contents === null) {
+    throw new ConfigParseError('the file is empty; expected a mapping with a `modules` list', {
+      file: ctx.filename,
+    });
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (cause) {
+    // e.g. an alias to an anchor that does not exist, or too many aliases (a "billion laughs" text).
+    throw new ConfigParseError(_lowerFirst(cause instanceof Error ? cause.message : String(cause)), {
+      file: ctx.filename,
+    });
+  }
+  const locate: Locate = (path) => {
+    const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+    return node?.range ? at(node.range[0]) : undefined;
+  };
+  return { value, locate };
+}
+
+function _yamlReason(doc: Document, error: YAMLError): string {
+  if (error.code === 'DUPLICATE_KEY') {
+    const key = _keyAt(doc, error.pos[0]);
+    if (key !== undefined) return `duplicate key ${JSON.stringify(key)}`;
+  }
+  return _lowerFirst(error.message);
+}
+
+/** The scalar key that starts at `offset`, if any (yaml reports duplicate keys at the second key). */
+function _keyAt(doc: Document, offset: number): string | undefined {
+  let found: string | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isPair(pair) && isScalar(pair.key) && pair.key.range?.[0] === offset) {
+        found = String(pair.key.value);
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/** The position of `path`, or of its nearest located ancestor; line 0 when nothing is known. */
+function _position(locate: Locate | undefined, path: readonly (string | number)[]): Partial<TextPosition> {
+  if (!locate) return {};
+  for (let n = path.length; n >= 0; n--) {
+    const pos = locate(path.slice(0, n));
+    if (pos) return pos;
+  }
+  return {};
+}
+
+function _describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (isPlainObject(value)) return 'a mapping';
+  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'no prototype'})`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+function _lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+/** Positions that well-known YAML parsers attach to their errors, made 1-based. */
+function _thrownPosition(error: unknown): Partial<TextPosition> {
+  const e = error as { linePos?: { line: number; col: number }[]; mark?: { line: number; column: number } };
+  const yamlPos = Array.isArray(e?.linePos) ? e.linePos[0] : undefined;
+  if (yamlPos && typeof yamlPos.line === 'number') return { line: yamlPos.line, column: yamlPos.col };
+  if (e?.mark && typeof e.mark.line === 'number') return { line: e.mark.line + 1, column: e.mark.column + 1 };
+  return {};
+}

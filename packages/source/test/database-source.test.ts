@@ -1,0 +1,248 @@
+import { describe, expect, it, vi } from 'vitest';
+import {
+  type ConfigDocumentStore,
+  ConfigNotFoundError,
+  ConfigParseError,
+  DatabaseSource,
+  hashBytes,
+  type Logger,
+} from '../src/index.js';
+import { MemoryConfigStore } from './memory-store.js';
+import { testSource } from './source-contract.js';
+
+const doc = (module: string) => `modules:\n  - name: ${module}\n    type: t\n`;
+
+function storeWith(data: string, key = 'default'): MemoryConfigStore {
+  const store = new MemoryConfigStore();
+  store.put(key, data);
+  return store;
+}
+
+function recordingLogger(): Logger & { warnings: string[] } {
+  const warnings: string[] = [];
+  const ignore = () => {};
+  return {
+    warnings,
+    debug: ignore,
+    info: ignore,
+    error: ignore,
+    warn: (_obj, msg) => warnings.push(msg ?? ''),
+  };
+}
+
+/** A store whose `subscribe` resolves only when `ready()` is called, recording what happened. */
+function slowSubscribeStore(inner: MemoryConfigStore) {
+  let ready = () => {};
+  const gate = new Promise<void>((resolve) => {
+    ready = resolve;
+  });
+  const events: string[] = [];
+  const store: ConfigDocumentStore = {
+    getDocument: (key) => inner.getDocument(key),
+    getDocumentHash: (key) => inner.getDocumentHash(key),
+    subscribe: async (listener, opts) => {
+      await gate;
+      const stop = await inner.subscribe(listener, opts);
+      events.push('subscribed');
+      return async () => {
+        await stop();
+        events.push('released');
+      };
+    },
+  };
+  return { store, ready, events };
+}
+
+describe('DatabaseSource', () => {
+  for (const cacheTtlMs of [0, 60_000]) {
+    describe(`contract, cacheTtlMs ${cacheTtlMs}`, () => {
+      let store = new MemoryConfigStore();
+      testSource({
+        make: () => {
+          store = storeWith(doc('a'), 'app');
+          return new DatabaseSource(store, { key: 'app', cacheTtlMs });
+        },
+        change: () => {
+          store.put('app', doc('b'));
+        },
+        name: /^database:app$/,
+      });
+    });
+  }
+
+  it('takes config, hash and version from one document read', async () => {
+    const store = storeWith(doc('a'));
+    store.put('default', doc('b'));
+    const source = new DatabaseSource(store);
+    expect(source.name).toBe('database:default');
+    const snapshot = await source.load();
+    expect(store.calls).toEqual({ getDocument: 1, getDocumentHash: 0 });
+    expect(snapshot).toMatchObject({ hash: hashBytes(doc('b')), version: 2, source: 'database:default' });
+    expect(snapshot.config.modules[0]?.name).toBe('b');
+  });
+
+  it('hash() asks the store for the hash only', async () => {
+    const store = storeWith(doc('a'));
+    const source = new DatabaseSource(store, { cacheTtlMs: 60_000 });
+    await source.load();
+    expect(await source.hash()).toBe(hashBytes(doc('a')));
+    store.put('default', doc('b'));
+    expect(await source.hash()).toBe(hashBytes(doc('b')));
+    expect(store.calls).toEqual({ getDocument: 1, getDocumentHash: 2 });
+  });
+
+  it('without a TTL reads the document on every load', async () => {
+    const store = storeWith(doc('a'));
+    const source = new DatabaseSource(store);
+    await source.load();
+    await source.load();
+    expect(store.calls.getDocument).toBe(2);
+  });
+
+  it('with a TTL reuses the parsed snapshot while the stored hash is unchanged', async () => {
+    let parses = 0;
+    const store = storeWith('{"modules": []}');
+    const source = new DatabaseSource(store, {
+      cacheTtlMs: 60_000,
+      parse: (text) => {
+        parses++;
+        return JSON.parse(text);
+      },
+    });
+    const first = await source.load();
+    const second = await source.load();
+    expect(second).toBe(first);
+    expect(parses).toBe(1);
+    expect(store.calls).toEqual({ getDocument: 1, getDocumentHash: 1 });
+  });
+
+  it('never returns the cached config after the document changed (the Go original lost changes here)', async () => {
+    const store = storeWith(doc('a'));
+    const source = new DatabaseSource(store, { cacheTtlMs: 60_000 });
+    expect((await source.load()).config.modules[0]?.name).toBe('a');
+
+    // The poller's sequence: a fresh hash says "changed", then load() must deliver that change.
+    store.put('default', doc('b'));
+    const fresh = await source.hash();
+    const snapshot = await source.load();
+    expect(snapshot.hash).toBe(fresh);
+    expect(snapshot.config.modules[0]?.name).toBe('b');
+    expect(snapshot.version).toBe(2);
+
+    // And without a hash() call first.
+    store.put('default', doc('c'));
+    expect((await source.load()).config.modules[0]?.name).toBe('c');
+  });
+
+  it('re-reads once the TTL has passed', async () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const store = storeWith(doc('a'));
+      const source = new DatabaseSource(store, { cacheTtlMs: 1_000 });
+      await source.load();
+      vi.advanceTimersByTime(999);
+      await source.load();
+      expect(store.calls.getDocument).toBe(1);
+      vi.advanceTimersByTime(1);
+      await source.load();
+      expect(store.calls.getDocument).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a missing document is a ConfigNotFoundError, also when it was cached before', async () => {
+    const store = storeWith(doc('a'));
+    const source = new DatabaseSource(store, { key: 'default', cacheTtlMs: 60_000 });
+    await source.load();
+    store.delete('default');
+    for (const attempt of [source.load(), source.hash()]) {
+      const error = await attempt.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigNotFoundError);
+      expect(error).toMatchObject({ code: 'CFG_NOT_FOUND', location: 'default' });
+      expect((error as Error).message).toContain('"default"');
+    }
+  });
+
+  it('reports parse errors against the source name', async () => {
+    const source = new DatabaseSource(storeWith('modules:\n  - name: a\n    name: b\n'));
+    const error = await source.load().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigParseError);
+    expect((error as Error).message).toBe('database:default:3:5: duplicate key "name"');
+  });
+
+  it('pairs data with its own hash even when the store hash is stale, and warns', async () => {
+    const store = new MemoryConfigStore();
+    store.putRaw({
+      key: 'default',
+      data: doc('new'),
+      hash: hashBytes(doc('old')),
+      version: 3,
+      updatedAt: new Date(),
+    });
+    const logger = recordingLogger();
+    const snapshot = await new DatabaseSource(store, { logger }).load();
+    expect(snapshot.config.modules[0]?.name).toBe('new');
+    expect(snapshot.hash).toBe(hashBytes(doc('new')));
+    expect(logger.warnings).toEqual([expect.stringMatching(/stored hash does not match/)]);
+  });
+
+  describe('subscribe', () => {
+    it('forwards notices for its own key only, and hints on reconnect', async () => {
+      const store = storeWith(doc('a'));
+      const source = new DatabaseSource(store);
+      let hints = 0;
+      const unsubscribe = source.subscribe!(() => hints++);
+      await expect.poll(() => store.subscriberCount).toBe(1);
+
+      store.put('default', doc('b'));
+      store.put('other', doc('x'));
+      expect(hints).toBe(1);
+      store.reconnect();
+      expect(hints).toBe(2);
+
+      unsubscribe();
+      unsubscribe(); // idempotent
+      await expect.poll(() => store.subscriberCount).toBe(0);
+      store.put('default', doc('c'));
+      store.reconnect();
+      expect(hints).toBe(2);
+    });
+
+    it('an unsubscribe before the store finished subscribing still releases it, and no hint leaks', async () => {
+      const inner = storeWith(doc('a'));
+      const { store, ready, events } = slowSubscribeStore(inner);
+      const source = new DatabaseSource(store);
+      let hints = 0;
+      const unsubscribe = source.subscribe!(() => hints++);
+      unsubscribe();
+      ready();
+      await expect.poll(() => events).toEqual(['subscribed', 'released']);
+      expect(inner.subscriberCount).toBe(0);
+      inner.put('default', doc('b'));
+      expect(hints).toBe(0);
+    });
+
+    it('logs, instead of throwing, when the store cannot subscribe', async () => {
+      const inner = storeWith(doc('a'));
+      const logger = recordingLogger();
+      const store: ConfigDocumentStore = {
+        getDocument: (key) => inner.getDocument(key),
+        getDocumentHash: (key) => inner.getDocumentHash(key),
+        subscribe: () => Promise.reject(new Error('connection refused')),
+      };
+      const unsubscribe = new DatabaseSource(store, { logger }).subscribe!(() => {});
+      await expect.poll(() => logger.warnings).toEqual(['could not subscribe to store notifications']);
+      unsubscribe();
+    });
+
+    it('is absent when the store cannot push', () => {
+      const inner = storeWith(doc('a'));
+      const store: ConfigDocumentStore = {
+        getDocument: (key) => inner.getDocument(key),
+        getDocumentHash: (key) => inner.getDocumentHash(key),
+      };
+      expect(new DatabaseSource(store).subscribe).toBeUndefined();
+    });
+  });
+});
