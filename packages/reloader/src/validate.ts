@@ -1,0 +1,67 @@
+import type { AppConfig, ValidationIssue } from '@cfg/source';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { ConfigValidator } from './types.js';
+
+/**
+ * Runs a validator and returns every issue it found (empty: valid); never throws. A function may
+ * return issues or throw (an error carrying `issues`, like `ConfigValidationError`, keeps them; any
+ * other error becomes one whole-config issue). Standard Schema issues get dotted paths
+ * (`modules.2.config.rps`).
+ */
+export async function runValidator<C extends AppConfig>(
+  validator: ConfigValidator<C>,
+  config: C,
+): Promise<ValidationIssue[]> {
+  try {
+    if (isStandardSchema(validator)) {
+      const result = await validator['~standard'].validate(config);
+      return result.issues ? result.issues.map(_fromStandardIssue) : [];
+    }
+    const issues = await validator(config);
+    return issues ? [...issues] : [];
+  } catch (error) {
+    return _issuesOf(error);
+  }
+}
+
+/** True for any Standard Schema. Checked before `typeof === 'function'`: arktype schemas are callable. */
+export function isStandardSchema(value: unknown): value is StandardSchemaV1 {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
+  const props = (value as Partial<StandardSchemaV1>)['~standard'];
+  return typeof props === 'object' && props !== null && typeof props.validate === 'function';
+}
+
+/** Dotted path from Standard Schema segments: `['modules', 2, { key: 'config' }]` → `modules.2.config`. */
+export function formatIssuePath(path: readonly unknown[] | undefined): string {
+  if (!path) return '';
+  return path.map((segment) => String(_isPathSegment(segment) ? segment.key : segment)).join('.');
+}
+
+function _isPathSegment(segment: unknown): segment is StandardSchemaV1.PathSegment {
+  return typeof segment === 'object' && segment !== null && 'key' in segment;
+}
+
+function _fromStandardIssue(issue: StandardSchemaV1.Issue): ValidationIssue {
+  return { path: formatIssuePath(issue.path), message: issue.message };
+}
+
+/**
+ * Issues of a thrown error. Errors that carry `issues` keep them: a `ConfigValidationError`, or a
+ * schema library's own error (a zod `ZodError` from `schema.parse`), whose array paths get dotted.
+ */
+function _issuesOf(error: unknown): ValidationIssue[] {
+  const carried = (error as { issues?: unknown } | null)?.issues;
+  if (Array.isArray(carried)) {
+    const issues = carried.flatMap(_toIssue);
+    if (issues.length > 0) return issues;
+  }
+  return [{ path: '', message: error instanceof Error ? error.message : String(error) }];
+}
+
+function _toIssue(value: unknown): ValidationIssue[] {
+  const issue = value as { message?: unknown; path?: unknown } | null;
+  if (typeof issue?.message !== 'string') return [];
+  if (typeof issue.path === 'string') return [{ path: issue.path, message: issue.message }];
+  const path = Array.isArray(issue.path) ? formatIssuePath(issue.path) : '';
+  return [{ path, message: issue.message }];
+}
