@@ -1,0 +1,249 @@
+import {
+  type ConfigDocumentStore,
+  type DocumentSubscribeOptions,
+  hashBytes,
+  type StoredDocument,
+} from '@cfg/source';
+import type { Pool } from 'pg';
+import { translatePgError, withTransaction } from './db.js';
+import { DocumentNotFoundError, VersionConflictError } from './errors.js';
+import { ChangeListener, type ChangeListenerFn } from './listener.js';
+import { type MigrateResult, migrate } from './migrate.js';
+import { type PgConfigStoreOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { deleteDocument } from './sql/deleteDocument.js';
+import { getDocument } from './sql/getDocument.js';
+import { getDocumentHash } from './sql/getDocumentHash.js';
+import { getHistory } from './sql/getHistory.js';
+import { getVersion } from './sql/getVersion.js';
+import { hasHistory } from './sql/hasHistory.js';
+import { type DocumentWrite, insertDocument, type WrittenVersion } from './sql/insertDocument.js';
+import { listDocuments } from './sql/listDocuments.js';
+import { lockDocument } from './sql/lockDocument.js';
+import { updateDocument } from './sql/updateDocument.js';
+import type {
+  DocumentInfo,
+  DocumentVersion,
+  HistoryEntry,
+  HistoryOptions,
+  ListDocumentsOptions,
+  PutDocumentResult,
+  WriteOptions,
+} from './types.js';
+import { assertInteger, assertValidKey } from './validate.js';
+
+const DEFAULT_ACTOR = 'unknown';
+/** SQLSTATE of a write that lost a race under REPEATABLE READ or SERIALIZABLE. */
+const SERIALIZATION_FAILURE = '40001';
+
+/**
+ * Versioned config documents in PostgreSQL. Every write is one transaction: the live row, a history
+ * row and a NOTIFY, so a notice is only ever sent for a committed version. Writers of one key are
+ * serialised by its row lock; versions per key are 1, 2, 3, … without gaps or duplicates.
+ */
+export class PgConfigStore implements ConfigDocumentStore {
+  readonly schema: string;
+  readonly channel: string;
+  readonly #pool: Pool;
+  readonly #opts: ResolvedOptions;
+  readonly #listener: ChangeListener;
+
+  constructor(pool: Pool, userOpts: PgConfigStoreOptions = {}) {
+    this.#opts = resolveOptions(userOpts);
+    this.#pool = pool;
+    this.schema = this.#opts.schema;
+    this.channel = this.#opts.channel;
+    this.#listener = new ChangeListener(pool, this.#opts);
+  }
+
+  /** Creates or upgrades the schema; safe to call from many processes at once. */
+  migrate(): Promise<MigrateResult> {
+    return migrate(this.#pool, this.#opts);
+  }
+
+  /**
+   * Writes `data` as the next version of `key`. Identical bytes write nothing and notify nobody
+   * (`changed: false`). With `expectedVersion` (`0` = create only), a different current version is a
+   * `VersionConflictError` and nothing is written.
+   */
+  async putDocument(key: string, data: string, opts: WriteOptions = {}): Promise<PutDocumentResult> {
+    assertValidKey(key);
+    if (typeof data !== 'string') throw new TypeError(`data for "${key}" must be a string`);
+    _checkWriteOptions(opts);
+    return this.#run(key, () => this.#write(key, data, undefined, opts));
+  }
+
+  /** The live document, or `null` (also after a delete). */
+  async getDocument(key: string): Promise<StoredDocument | null> {
+    assertValidKey(key);
+    return this.#run(key, async () => (await getDocument(this.#opts, this.#pool, key)) ?? null);
+  }
+
+  /** The live document's hash alone, or `null`: the cheap change check. */
+  async getDocumentHash(key: string): Promise<string | null> {
+    assertValidKey(key);
+    return this.#run(key, async () => (await getDocumentHash(this.#opts, this.#pool, key)) ?? null);
+  }
+
+  /** Live documents without their data, ordered by key. */
+  async listDocuments(opts: ListDocumentsOptions = {}): Promise<DocumentInfo[]> {
+    const { prefix, after, limit } = { limit: 100, ...opts };
+    assertInteger('limit', limit, 1);
+    return this.#run(undefined, () =>
+      listDocuments(this.#opts, this.#pool, { prefix: prefix ?? null, after: after ?? null, limit }),
+    );
+  }
+
+  /** Versions of `key` without data, newest first. `DocumentNotFoundError` if it was never written. */
+  async history(key: string, opts: HistoryOptions = {}): Promise<HistoryEntry[]> {
+    assertValidKey(key);
+    const { beforeVersion, limit } = { limit: 50, ...opts };
+    assertInteger('limit', limit, 1);
+    if (beforeVersion !== undefined) assertInteger('beforeVersion', beforeVersion, 1);
+    return this.#run(key, async () => {
+      const entries = await getHistory(this.#opts, this.#pool, key, {
+        beforeVersion: beforeVersion ?? null,
+        limit,
+      });
+      if (entries.length === 0 && !(await hasHistory(this.#opts, this.#pool, key))) {
+        throw new DocumentNotFoundError(key);
+      }
+      return entries;
+    });
+  }
+
+  /** One version of `key` with its data (`null` for a `delete`); `DocumentNotFoundError` if absent. */
+  async getVersion(key: string, version: number): Promise<DocumentVersion> {
+    assertValidKey(key);
+    assertInteger('version', version, 1);
+    return this.#run(key, async () => {
+      const found = await getVersion(this.#opts, this.#pool, key, version);
+      if (!found) throw new DocumentNotFoundError(key, version);
+      return found;
+    });
+  }
+
+  /**
+   * Writes version `toVersion`'s data as a new version (history `op: 'rollback'`, its message names
+   * the source version). Rolling back to the current content writes nothing (`changed: false`).
+   */
+  async rollback(key: string, toVersion: number, opts: WriteOptions = {}): Promise<PutDocumentResult> {
+    assertValidKey(key);
+    assertInteger('toVersion', toVersion, 1);
+    _checkWriteOptions(opts);
+    return this.#run(key, async () => {
+      const source = await getVersion(this.#opts, this.#pool, key, toVersion);
+      if (!source) throw new DocumentNotFoundError(key, toVersion);
+      if (source.data === null) {
+        throw new DocumentNotFoundError(key, toVersion, 'is a deletion; roll back to a version with data');
+      }
+      const note = `rollback to version ${toVersion}`;
+      const message = opts.message ? `${note}: ${opts.message}` : note;
+      return this.#write(key, source.data, 'rollback', { ...opts, message });
+    });
+  }
+
+  /**
+   * Deletes the live document; history records the deletion as the next version, and a later put
+   * continues the sequence. `DocumentNotFoundError` if it does not exist.
+   */
+  async deleteDocument(key: string, opts: WriteOptions = {}): Promise<{ key: string; version: number }> {
+    assertValidKey(key);
+    _checkWriteOptions(opts);
+    return this.#run(key, () =>
+      withTransaction(this.#pool, async (client) => {
+        const current = await lockDocument(this.#opts, client, key);
+        if (!current) throw new DocumentNotFoundError(key);
+        _checkExpected(key, opts.expectedVersion, current.version);
+        const version = await deleteDocument(this.#opts, client, {
+          key,
+          actor: opts.actor ?? DEFAULT_ACTOR,
+          message: opts.message ?? null,
+        });
+        return { key, version };
+      }),
+    );
+  }
+
+  /**
+   * Calls `listener` for every committed change of any key in this store, over one LISTEN connection
+   * shared by all subscribers. Notices sent while disconnected are lost, so after a re-connect
+   * `onReconnect` asks you to re-check. Holds one pool connection while anyone is subscribed.
+   */
+  subscribe(listener: ChangeListenerFn, opts?: DocumentSubscribeOptions): Promise<() => Promise<void>> {
+    return this.#listener.subscribe(listener, opts);
+  }
+
+  /**
+   * The write path shared by put and rollback. Fast path: one statement updates an existing document
+   * whose bytes differ (and whose version is the expected one). Everything else (a new key, identical
+   * bytes, a conflict, a serialisation failure under a stricter default isolation) takes the locking
+   * path, which finds out which it is under the row lock.
+   */
+  async #write(
+    key: string,
+    data: string,
+    op: 'rollback' | undefined,
+    opts: WriteOptions,
+  ): Promise<PutDocumentResult> {
+    const hash = hashBytes(data);
+    const actor = opts.actor ?? DEFAULT_ACTOR;
+    const write: DocumentWrite = {
+      key,
+      data,
+      hash,
+      actor,
+      message: opts.message ?? null,
+      op: op ?? 'update',
+    };
+    const written = (result: WrittenVersion) => ({
+      key,
+      data,
+      hash,
+      ...result,
+      updatedBy: actor,
+      changed: true,
+    });
+    if (opts.expectedVersion !== 0) {
+      const fast = await updateDocument(this.#opts, this.#pool, write, opts.expectedVersion ?? null).catch(
+        (error: unknown) => {
+          if ((error as { code?: string }).code === SERIALIZATION_FAILURE) return undefined;
+          throw error;
+        },
+      );
+      if (fast) return written(fast);
+    }
+    return withTransaction(this.#pool, async (client) => {
+      for (;;) {
+        const current = await lockDocument(this.#opts, client, key);
+        _checkExpected(key, opts.expectedVersion, current?.version ?? 0);
+        if (current?.hash === hash) {
+          const { version, updatedAt, updatedBy } = current;
+          return { key, data, hash, version, updatedAt, updatedBy, changed: false };
+        }
+        const result = current
+          ? await updateDocument(this.#opts, client, write, current.version)
+          : await insertDocument(this.#opts, client, { ...write, op: op ?? 'create' });
+        // No row from the insert: a concurrent writer created the key first and has committed by now
+        // (`on conflict` waited for it); lock that row and decide again.
+        if (result) return written(result);
+      }
+    });
+  }
+
+  /** Runs a store call, turning PostgreSQL errors with a known meaning into this package's errors. */
+  async #run<T>(key: string | undefined, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw translatePgError(error, this.schema, key);
+    }
+  }
+}
+
+function _checkWriteOptions(opts: WriteOptions): void {
+  if (opts.expectedVersion !== undefined) assertInteger('expectedVersion', opts.expectedVersion, 0);
+}
+
+function _checkExpected(key: string, expected: number | undefined, actual: number): void {
+  if (expected !== undefined && expected !== actual) throw new VersionConflictError(key, expected, actual);
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { PgConfigStore } from '../src/index.js';
+import { resolveOptions } from '../src/options.js';
+
+describe('resolveOptions', () => {
+  it('defaults: schema cfg, channel cfg_config_changed, backoff 100 ms capped at 10 s, prepared statements', () => {
+    expect(resolveOptions()).toEqual({
+      schema: 'cfg',
+      quotedSchema: '"cfg"',
+      channel: 'cfg_config_changed',
+      reconnectDelayMs: 100,
+      maxReconnectDelayMs: 10_000,
+      preparedStatements: true,
+      logger: undefined,
+    });
+  });
+
+  it('derives the channel from the schema unless given', () => {
+    expect(resolveOptions({ schema: 'Tenant_A' })).toMatchObject({
+      quotedSchema: '"Tenant_A"',
+      channel: 'Tenant_A_config_changed',
+    });
+    expect(resolveOptions({ schema: 'x', channel: 'mine' }).channel).toBe('mine');
+  });
+
+  it('validates schema and channel before any SQL exists', () => {
+    expect(() => new PgConfigStore({} as never, { schema: 'x; drop' })).toThrow(/invalid schema/);
+    expect(() => new PgConfigStore({} as never, { channel: 'a-b' })).toThrow(/invalid channel/);
+    // A derived channel that would be too long must be passed explicitly.
+    expect(() => resolveOptions({ schema: 's'.repeat(60) })).toThrow(/invalid channel/);
+  });
+
+  it('is frozen', () => {
+    expect(Object.isFrozen(resolveOptions())).toBe(true);
+  });
+});
