@@ -1,0 +1,65 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { TokenAuthenticator } from './lib/auth.js';
+import { errorHandler, notFoundHandler } from './lib/error-handler.js';
+import { codes } from './lib/errors.js';
+import { configRoutes } from './routes/config.js';
+import { healthRoutes, readinessSchema } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { modulePathRoutes } from './routes/module-paths.js';
+import { moduleRoutes } from './routes/modules.js';
+import { reloadRoutes } from './routes/reloads.js';
+import type { Runtime } from './runtime.js';
+
+export interface BuildOptions {
+  runtime: Runtime;
+  auth: TokenAuthenticator;
+  /** A pino logger for request errors. @defaultValue none (silent) */
+  logger?: FastifyBaseLogger;
+  /** Largest accepted request body, in bytes; larger ones get 413. @defaultValue 1 MiB */
+  bodyLimit?: number;
+  /** Heartbeat interval of `GET /api/v1/events`. @defaultValue 15_000 */
+  sseHeartbeatMs?: number;
+}
+
+/**
+ * The HTTP API as a fastify instance, not listening yet: tests call `app.inject`, the CLI calls
+ * `app.listen`. Every error reply is `{ statusCode, code, error, message }` from `lib/errors.ts`.
+ */
+export async function build(userOpts: BuildOptions): Promise<FastifyInstance> {
+  const opts = { bodyLimit: 1024 * 1024, sseHeartbeatMs: 15_000, ...userOpts };
+  const app = Fastify({
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
+    // One line per reload is the log that matters; per-request lines would drown it.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: opts.bodyLimit,
+    // `__proto__` / `constructor.prototype` in a JSON body is refused (400), never merged anywhere.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    // Requests arriving while shutting down get the error table's 503 (the hook below), not fastify's own.
+    return503OnClosing: false,
+  });
+  // JSON only: without this, a text/plain body would reach the routes as a string.
+  app.removeContentTypeParser(['text/plain']);
+  app.decorateRequest('principal', null);
+  app.addSchema(readinessSchema);
+  app.setErrorHandler(errorHandler(opts.bodyLimit));
+  app.setNotFoundHandler(notFoundHandler);
+
+  const { runtime, auth } = opts;
+  app.addHook('onRequest', async (request) => {
+    if (runtime.stopping && request.url !== '/readyz' && request.url !== '/healthz')
+      throw codes.CFG_ERR_SHUTTING_DOWN();
+  });
+  await app.register(healthRoutes, { runtime });
+  await app.register(metricsRoutes, { runtime, auth });
+  await app.register(modulePathRoutes, { runtime });
+  await app.register(
+    async (api) => {
+      await api.register(configRoutes, { runtime, auth });
+      await api.register(moduleRoutes, { runtime, auth });
+      await api.register(reloadRoutes, { runtime, auth, sseHeartbeatMs: opts.sseHeartbeatMs });
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

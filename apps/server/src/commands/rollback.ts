@@ -1,0 +1,23 @@
+import { userInfo } from 'node:os';
+import { type DatabaseFlags, withDatabase } from '../db/connect.js';
+import type { CommandResult } from './validate.js';
+
+export interface RollbackFlags extends DatabaseFlags {
+  key: string;
+  expectVersion?: number;
+}
+
+/** `cfg rollback <version> --key <key>`: writes that version's content as a new version. */
+export async function rollbackCommand(version: number, flags: RollbackFlags): Promise<CommandResult> {
+  return withDatabase(flags, async ({ store }) => {
+    const written = await store.rollback(flags.key, version, {
+      actor: `cli:${userInfo().username}`,
+      message: 'cfg rollback',
+      ...(flags.expectVersion === undefined ? {} : { expectedVersion: flags.expectVersion }),
+    });
+    const line = written.changed
+      ? `rolled "${flags.key}" back to version ${version}: now version ${written.version}`
+      : `"${flags.key}" already has the content of version ${version}: still version ${written.version}`;
+    return { lines: [line], exitCode: 0 };
+  });
+}

@@ -1,0 +1,37 @@
+import { readFile } from 'node:fs/promises';
+import { ConfigParseError, parseConfig } from '@cfg/source';
+import { ModuleRegistry } from '../engine/registry.js';
+import { validateAppConfig } from '../engine/validate.js';
+import { locateIssue } from '../lib/locate.js';
+
+/** Output lines and the exit code of `cfg validate <file>`. */
+export interface CommandResult {
+  lines: string[];
+  exitCode: number;
+}
+
+/**
+ * Parses the file (YAML or JSON) and checks it exactly as the server would before applying it.
+ * Every problem is one `file:line:col: message` line; exit code 1 when there is any.
+ */
+export async function validateCommand(file: string): Promise<CommandResult> {
+  const text = await readFile(file, 'utf8');
+  let config: ReturnType<typeof parseConfig>;
+  try {
+    config = parseConfig(text, { filename: file });
+  } catch (error) {
+    if (error instanceof ConfigParseError) return { lines: [error.message], exitCode: 1 };
+    throw error;
+  }
+  const outcome = validateAppConfig(config, new ModuleRegistry());
+  if (outcome.ok) {
+    const n = config.modules.length;
+    return { lines: [`${file}: ok (${n} module${n === 1 ? '' : 's'})`], exitCode: 0 };
+  }
+  const lines = outcome.issues.map((issue) => {
+    const at = locateIssue(text, config, issue.path);
+    const where = at ? `${file}:${at.line}:${at.column}` : file;
+    return `${where}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`;
+  });
+  return { lines, exitCode: 1 };
+}

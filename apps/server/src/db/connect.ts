@@ -1,0 +1,38 @@
+import { UsageError } from '../serve/options.js';
+import { type Database, openDatabase } from './database.js';
+import { embeddedUrl, runningServer } from './embedded.js';
+
+export interface DatabaseFlags {
+  databaseUrl?: string;
+  dbSchema: string;
+  /** Where `cfg serve --store embedded` keeps its cluster, to find a running one. */
+  dataDir: string;
+}
+
+/**
+ * The database of the CLI's store commands: `--database-url` (or `CFG_DATABASE_URL`), else the
+ * embedded PostgreSQL a running `cfg serve --store embedded` (`pnpm start`) has in `--data-dir`.
+ */
+export async function connectForCommand(flags: DatabaseFlags): Promise<Database> {
+  let url = flags.databaseUrl;
+  if (!url) {
+    const running = await runningServer(flags.dataDir);
+    if (!running) {
+      throw new UsageError(
+        `no database: pass --database-url (or set CFG_DATABASE_URL), or start the server with the embedded one (pnpm start) so it runs in ${flags.dataDir}`,
+      );
+    }
+    url = embeddedUrl(running.port);
+  }
+  return openDatabase({ url, schema: flags.dbSchema });
+}
+
+/** Runs `fn` with a connected store and always closes it. */
+export async function withDatabase<T>(flags: DatabaseFlags, fn: (db: Database) => Promise<T>): Promise<T> {
+  const db = await connectForCommand(flags);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,104 @@
+import { dependencyOrder } from '@cfg/reloader';
+import { type AppConfig, ConfigValidationError, type ModuleConfig, type ValidationIssue } from '@cfg/source';
+import { parseModuleConfig } from './module-config.js';
+import { isValidModuleName, MODULE_NAME_RULE } from './module-name.js';
+import type { ModuleRegistry } from './registry.js';
+import type { PreparedModule } from './types.js';
+
+export type ValidationOutcome =
+  | { ok: true; modules: PreparedModule[] }
+  | { ok: false; issues: ValidationIssue[] };
+
+/**
+ * Checks a whole config against the registry, without building anything: names, known types, each
+ * module's config schema, `dependsOn` targets and needed types, cycles, and route clashes. On success
+ * the modules come back prepared (typed config) in dependency order, ready to build.
+ */
+export function validateAppConfig(config: AppConfig, registry: ModuleRegistry): ValidationOutcome {
+  const issues: ValidationIssue[] = [];
+  const prepared = new Map<string, PreparedModule>();
+  const byName = new Map(config.modules.map((m) => [m.name, m]));
+
+  for (const module of config.modules) {
+    const at = `modules.${module.name}`;
+    if (!isValidModuleName(module.name))
+      issues.push({ path: at, message: `module names are ${MODULE_NAME_RULE}` });
+    const type = registry.get(module.type);
+    if (!type) {
+      const known = registry.list().map((t) => t.type);
+      issues.push({
+        path: `${at}.type`,
+        message: `unknown module type "${module.type}"; known: ${known.join(', ')}`,
+      });
+      continue;
+    }
+    try {
+      prepared.set(module.name, { module, type, config: parseModuleConfig(type, module) });
+    } catch (error) {
+      if (!(error instanceof ConfigValidationError)) throw error;
+      issues.push(...error.issues);
+    }
+    issues.push(..._dependencyIssues(module, byName, registry));
+  }
+
+  // Build order: every module after what it depends on (the reloader's own ordering rule).
+  const order = dependencyOrder(
+    config.modules.map((m) => ({ name: m.name, next: m })),
+    config.modules,
+  );
+  if (!order.ok) issues.push({ path: 'modules', message: `dependency cycle: ${order.cycle.join(' → ')}` });
+  issues.push(..._routeIssues([...prepared.values()]));
+
+  if (issues.length > 0 || !order.ok) return { ok: false, issues };
+  return { ok: true, modules: order.order.map((m) => prepared.get(m.name)!) };
+}
+
+/** Like `validateAppConfig`, but throws a `ConfigValidationError` carrying every issue. */
+export function prepareAppConfig(config: AppConfig, registry: ModuleRegistry): PreparedModule[] {
+  const outcome = validateAppConfig(config, registry);
+  if (!outcome.ok) throw new ConfigValidationError(outcome.issues, { subject: 'config' });
+  return outcome.modules;
+}
+
+function _dependencyIssues(
+  module: ModuleConfig,
+  byName: ReadonlyMap<string, ModuleConfig>,
+  registry: ModuleRegistry,
+): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const path = `modules.${module.name}.dependsOn`;
+  const deps = module.dependsOn ?? [];
+  for (const dep of deps) {
+    if (dep === module.name) issues.push({ path, message: 'a module cannot depend on itself' });
+    else if (!byName.has(dep))
+      issues.push({ path, message: `depends on "${dep}", which is not a module here` });
+  }
+  const needs = registry.get(module.type)?.needs ?? {};
+  for (const [type, need] of Object.entries(needs)) {
+    const matching = deps.filter((d) => byName.get(d)?.type === type);
+    if (need === 'required' && matching.length === 0) {
+      issues.push({ path, message: `needs a "${type}" module among dependsOn` });
+    }
+    if (matching.length > 1) {
+      issues.push({
+        path,
+        message: `at most one "${type}" module among dependsOn, found ${matching.join(', ')}`,
+      });
+    }
+  }
+  return issues;
+}
+
+function _routeIssues(modules: readonly PreparedModule[]): ValidationIssue[] {
+  const owner = new Map<string, string>();
+  const issues: ValidationIssue[] = [];
+  for (const { module, type, config } of modules) {
+    for (const route of type.routes(config)) {
+      const other = owner.get(route);
+      if (other)
+        issues.push({ path: `modules.${module.name}`, message: `${route} is already served by "${other}"` });
+      else owner.set(route, module.name);
+    }
+  }
+  return issues;
+}

@@ -1,0 +1,62 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { codes, HttpError } from './errors.js';
+
+/**
+ * Turns anything thrown in a route into an entry of the error table. Bad input always maps to a
+ * 4xx; only an unexpected failure is a 500, and its details go to the log, not to the client.
+ */
+export function toHttpError(error: unknown, ctx: { bodyLimit: number; contentType?: string }): HttpError {
+  if (error instanceof HttpError) return error;
+  const e = error as Partial<FastifyError> & { actual?: number };
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return codes.CFG_ERR_BODY_TOO_LARGE(ctx.bodyLimit);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return codes.CFG_ERR_UNSUPPORTED_MEDIA_TYPE(
+        ctx.contentType ? `"${ctx.contentType}"` : 'no content type',
+      );
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return codes.CFG_ERR_INVALID_JSON('the body is empty');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return codes.CFG_ERR_INVALID_JSON(e.message ?? 'unexpected input');
+    case 'CFG_PG_VERSION_CONFLICT':
+      return codes.CFG_ERR_VERSION_CONFLICT.with({ currentVersion: e.actual }, e.message);
+    case 'CFG_PG_NOT_FOUND':
+      return codes.CFG_ERR_VERSION_NOT_FOUND(e.message);
+    // A stored text or the base file that does not parse makes the write's result invalid.
+    case 'CFG_PARSE':
+      return codes.CFG_ERR_INVALID_CONFIG(`the resulting config does not parse: ${e.message}`);
+    // The file or the database cannot be read: nothing the client did, and nothing was written.
+    case 'CFG_NOT_FOUND':
+    case 'CFG_SOURCE':
+    case 'ECONNREFUSED':
+    case 'ECONNRESET':
+    case 'ETIMEDOUT':
+    case '57P01': // PostgreSQL: admin shutdown
+      return codes.CFG_ERR_SOURCE_UNAVAILABLE(e.message);
+  }
+  if (typeof e.code === 'string' && e.code.startsWith('08'))
+    return codes.CFG_ERR_SOURCE_UNAVAILABLE(e.message); // PostgreSQL connection exceptions
+  if (e.validation) return codes.CFG_ERR_BAD_REQUEST(e.message);
+  // The JSON parser's own errors (bad syntax, `__proto__` keys) are SyntaxErrors with a 400.
+  if (e.statusCode === 400 && error instanceof SyntaxError) return codes.CFG_ERR_INVALID_JSON(e.message);
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return codes.CFG_ERR_BAD_REQUEST(e.message ?? 'bad request');
+  }
+  return codes.CFG_ERR_INTERNAL();
+}
+
+export function errorHandler(bodyLimit: number) {
+  return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const httpError = toHttpError(error, { bodyLimit, contentType: request.headers['content-type'] });
+    if (httpError.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    if (httpError.code === 'CFG_ERR_RATE_LIMITED')
+      reply.header('retry-after', String(httpError.details.retryAfterSeconds));
+    return reply.code(httpError.statusCode).type('application/json; charset=utf-8').send(httpError.toReply());
+  };
+}
+
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply) {
+  const error = codes.CFG_ERR_NOT_FOUND(request.method, request.url.split('?')[0]);
+  return reply.code(404).send(error.toReply());
+}

@@ -1,0 +1,113 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { TokenAuthenticator } from '../lib/auth.js';
+import { codes } from '../lib/errors.js';
+import type { Runtime } from '../runtime.js';
+import type { ConfigVersions } from '../writers/types.js';
+import { reloadReply } from './reload-reply.js';
+import { anyObject, ifMatchHeaders } from './schemas.js';
+
+/**
+ * The applied config, the server's status, and — with a store — the stored document's history,
+ * single versions and rollback.
+ */
+export const configRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAuthenticator }> = async (
+  app,
+  { runtime, auth },
+) => {
+  const versions = (): ConfigVersions => {
+    const v = runtime.writer.versions;
+    if (!v) throw codes.CFG_ERR_NOT_PERSISTENT('history');
+    return v;
+  };
+
+  app.get(
+    '/config',
+    { onRequest: auth.require('read'), schema: { response: { 200: anyObject } } },
+    async (_request, reply) => {
+      const current = runtime.reloader.current;
+      // The If-Match a PUT expects: the stored version, or (file mode) the config hash.
+      const tag = runtime.writer.versions ? current.version : current.hash;
+      if (tag !== undefined) reply.header('etag', `"${tag}"`);
+      return {
+        mode: runtime.writer.mode,
+        key: runtime.writer.key,
+        source: current.source,
+        hash: current.hash,
+        version: current.version,
+        loadedAt: current.loadedAt,
+        config: current.config,
+      };
+    },
+  );
+
+  app.get(
+    '/status',
+    { onRequest: auth.require('read'), schema: { response: { 200: anyObject } } },
+    async () => ({
+      mode: runtime.writer.mode,
+      ...(await runtime.status()),
+    }),
+  );
+
+  app.get<{ Querystring: { limit?: number; before?: number } }>(
+    '/config/history',
+    {
+      onRequest: auth.require('read'),
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 500 },
+            before: { type: 'integer', minimum: 1 },
+          },
+        },
+        response: { 200: anyObject },
+      },
+    },
+    async (request) => {
+      const { limit, before } = request.query;
+      const store = versions();
+      const history = await store.history({
+        ...(limit === undefined ? {} : { limit }),
+        ...(before === undefined ? {} : { beforeVersion: before }),
+      });
+      return { key: store.key, history };
+    },
+  );
+
+  app.get<{ Params: { version: number } }>(
+    '/config/versions/:version',
+    {
+      onRequest: auth.require('read'),
+      schema: {
+        params: { type: 'object', properties: { version: { type: 'integer', minimum: 1 } } },
+        response: { 200: anyObject },
+      },
+    },
+    async (request) => versions().getVersion(request.params.version),
+  );
+
+  app.post<{ Body: { version: number }; Headers: { 'if-match'?: string } }>(
+    '/config/rollback',
+    {
+      onRequest: auth.require('admin'),
+      schema: {
+        headers: ifMatchHeaders,
+        body: {
+          type: 'object',
+          required: ['version'],
+          properties: { version: { type: 'integer', minimum: 1 } },
+        },
+        response: { 200: anyObject },
+      },
+    },
+    async (request) => {
+      const outcome = await versions().rollback(request.body.version, {
+        actor: request.principal?.name ?? 'unknown',
+        ifMatch: request.headers['if-match'],
+        validate: (config) => runtime.engine.validate(config),
+      });
+      return reloadReply(outcome, await runtime.handleChange(outcome.snapshot));
+    },
+  );
+};

@@ -1,0 +1,19 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { TokenAuthenticator } from '../lib/auth.js';
+import type { Runtime } from '../runtime.js';
+
+/** `GET /metrics`: Prometheus text format, behind a read token. */
+export const metricsRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAuthenticator }> = async (
+  app,
+  { runtime, auth },
+) => {
+  app.get(
+    '/metrics',
+    { onRequest: auth.require('read'), schema: { response: { 200: { type: 'string' } } } },
+    async (_request, reply) => {
+      await runtime.status(); // refreshes the degraded gauge
+      reply.type(runtime.metrics.registry.contentType);
+      return runtime.metrics.render();
+    },
+  );
+};

@@ -1,0 +1,44 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { codes } from '../lib/errors.js';
+import type { Runtime } from '../runtime.js';
+
+/**
+ * The GET paths the modules serve (`/hello`, `/flags`, `/welcome`, static responses), open to
+ * everyone. Each request takes the module set ONCE, at its start, and finishes on it: a full reload
+ * swapping sets meanwhile neither breaks nor mixes it, and the old set is stopped only after the
+ * requests holding it are done.
+ */
+export const modulePathRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (app, { runtime }) => {
+  app.get<{ Params: { '*': string } }>(
+    '/*',
+    { schema: { params: { type: 'object', properties: { '*': { type: 'string' } } } } },
+    async (request, reply) => {
+      const set = runtime.engine.modules;
+      const release = set.acquire();
+      try {
+        const path = `/${request.params['*']}`;
+        const module = set.route(path);
+        if (!module?.respond) throw codes.CFG_ERR_NOT_FOUND(request.method, path);
+        const decision = set.limit(path);
+        if (!decision.allowed) {
+          throw codes.CFG_ERR_RATE_LIMITED.with(
+            { retryAfterSeconds: decision.retryAfterSeconds },
+            decision.limiter,
+            decision.retryAfterSeconds,
+          );
+        }
+        const response = module.respond(path);
+        const isText = typeof response.body === 'string';
+        reply
+          .code(response.statusCode ?? 200)
+          .type(
+            response.contentType ??
+              (isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'),
+          );
+        return isText ? response.body : JSON.stringify(response.body);
+      } finally {
+        release();
+      }
+    },
+  );
+};

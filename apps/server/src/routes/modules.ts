@@ -1,0 +1,73 @@
+import type { ModuleConfig } from '@cfg/source';
+import type { FastifyPluginAsync } from 'fastify';
+import type { TokenAuthenticator } from '../lib/auth.js';
+import { codes } from '../lib/errors.js';
+import type { Runtime } from '../runtime.js';
+import { reloadReply } from './reload-reply.js';
+import { anyObject, ifMatchHeaders, moduleNameParams } from './schemas.js';
+
+interface NameParams {
+  name: string;
+}
+
+/** `GET /modules`, `GET /modules/:name` and `PUT /modules/:name/config`. */
+export const moduleRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAuthenticator }> = async (
+  app,
+  { runtime, auth },
+) => {
+  const describe = (module: ModuleConfig) => {
+    const type = runtime.engine.registry.get(module.type);
+    return {
+      name: module.name,
+      type: module.type,
+      reconfigurable: type?.reconfigurable ?? false,
+      dependsOn: module.dependsOn ?? [],
+      config: module.config ?? {},
+    };
+  };
+  const find = (name: string) => {
+    const module = runtime.reloader.current.config.modules.find((m) => m.name === name);
+    if (!module) throw codes.CFG_ERR_MODULE_NOT_FOUND(name);
+    return module;
+  };
+
+  app.get(
+    '/modules',
+    { onRequest: auth.require('read'), schema: { response: { 200: anyObject } } },
+    async () => ({ modules: runtime.reloader.current.config.modules.map(describe) }),
+  );
+
+  app.get<{ Params: NameParams }>(
+    '/modules/:name',
+    { onRequest: auth.require('read'), schema: { params: moduleNameParams, response: { 200: anyObject } } },
+    async (request) => describe(find(request.params.name)),
+  );
+
+  /**
+   * The body is the module's whole new `config`. It is checked against the whole resulting config
+   * first (422, nothing written), then stored (DB modes: a new version, `If-Match` → 412), then
+   * applied through the reloader; the reply is the ReloadResult.
+   */
+  app.put<{ Params: NameParams; Body: Record<string, unknown>; Headers: { 'if-match'?: string } }>(
+    '/modules/:name/config',
+    {
+      onRequest: auth.require('admin'),
+      schema: {
+        params: moduleNameParams,
+        headers: ifMatchHeaders,
+        body: { type: 'object' },
+        response: { 200: anyObject },
+      },
+    },
+    async (request) => {
+      const { name } = request.params;
+      find(name);
+      const outcome = await runtime.writer.writeModuleConfig(runtime.reloader.current, name, request.body, {
+        actor: request.principal?.name ?? 'unknown',
+        ifMatch: request.headers['if-match'],
+        validate: (config) => runtime.engine.validate(config),
+      });
+      return reloadReply(outcome, await runtime.handleChange(outcome.snapshot));
+    },
+  );
+};

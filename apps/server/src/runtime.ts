@@ -1,0 +1,201 @@
+import { ConfigReloader, type ReloaderStatus, type ReloadResult } from '@cfg/reloader';
+import type { ConfigChangeEvent, ConfigSnapshot, ConfigSource, Logger } from '@cfg/source';
+import { Engine, type EngineOptions } from './engine/engine.js';
+import { ServerMetrics, type SourceKind } from './lib/metrics.js';
+import { ReloadLog } from './lib/reload-log.js';
+import { MemoryWriter } from './writers/memory-writer.js';
+import type { ConfigWriter } from './writers/types.js';
+
+export interface RuntimeOptions {
+  /** The config to start on (already loaded from the source). */
+  initial: ConfigSnapshot;
+  /** Where API writes go. @defaultValue a `MemoryWriter` (file mode) */
+  writer?: ConfigWriter;
+  engine?: Omit<EngineOptions, 'logger'>;
+  /** How many reload results `GET /api/v1/reloads` keeps. @defaultValue 100 */
+  reloadHistory?: number;
+  logger?: Logger;
+}
+
+/** The last failure of a source the server watches, until it recovers. */
+export interface SourceFailure {
+  kind: SourceKind;
+  source: string;
+  code?: string;
+  message: string;
+  at: Date;
+}
+
+/** A watched source, and how to tell that it is readable again and back on what was delivered. */
+interface TrackedSource {
+  source: ConfigSource;
+  lastHash: () => string | null;
+}
+
+export interface RuntimeStatus {
+  /** False once shutdown began. */
+  ready: boolean;
+  /** The latest change was rejected, or a source cannot be read: the last good config is serving. */
+  degraded: boolean;
+  reloader: ReloaderStatus;
+  sourceErrors: SourceFailure[];
+}
+
+const QUIET: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+/**
+ * Everything the HTTP API and the CLI share: the engine running the modules, the reloader that
+ * changes them, the record of reloads (ring buffer, SSE, metrics, one log line each) and the
+ * health of the watched sources.
+ */
+export class Runtime {
+  readonly engine: Engine;
+  readonly reloader: ConfigReloader;
+  readonly writer: ConfigWriter;
+  readonly reloads: ReloadLog;
+  readonly metrics: ServerMetrics;
+  readonly #logger: Logger;
+  readonly #sourceErrors = new Map<SourceKind, SourceFailure>();
+  readonly #tracked = new Map<SourceKind, TrackedSource>();
+  #stopping = false;
+
+  private constructor(engine: Engine, opts: RuntimeOptions) {
+    this.engine = engine;
+    this.writer = opts.writer ?? new MemoryWriter();
+    this.#logger = opts.logger ?? QUIET;
+    this.reloads = new ReloadLog(opts.reloadHistory ?? 100);
+    this.metrics = new ServerMetrics(opts.initial.version);
+    // The reloader's own info/warn lines would repeat ours; its errors (failed rollbacks) still go out.
+    const errorsOnly: Logger = { ...QUIET, error: (obj, msg) => this.#logger.error(obj, msg) };
+    this.reloader = new ConfigReloader({
+      initial: opts.initial,
+      target: engine,
+      validate: (config) => engine.validate(config),
+      logger: errorsOnly,
+    });
+    this.reloader.on('reload', (result) => this.#record(result));
+  }
+
+  /** Builds and starts the first module set; throws `ConfigValidationError` for a bad initial config. */
+  static async create(opts: RuntimeOptions): Promise<Runtime> {
+    const engine = await Engine.create(opts.initial.config, { ...opts.engine, logger: opts.logger });
+    return new Runtime(engine, opts);
+  }
+
+  /** Applies a change from a watcher, a poller or an API write. Never rejects for a bad config. */
+  handleChange(change: ConfigChangeEvent | ConfigSnapshot): Promise<ReloadResult> {
+    return this.reloader.handleChange(change);
+  }
+
+  /** A change handler for a watcher or poller: a delivered change also means its source recovered. */
+  changeHandler(kind: SourceKind): (event: ConfigChangeEvent) => Promise<void> {
+    return async (event) => {
+      this.sourceRecovered(kind);
+      await this.handleChange(event);
+    };
+  }
+
+  /** The source `kind` delivered again: its last error no longer holds. */
+  sourceRecovered(kind: SourceKind): void {
+    this.#sourceErrors.delete(kind);
+  }
+
+  /** Registers a watched source, so `status()` can tell when a failure has passed. */
+  trackSource(kind: SourceKind, source: ConfigSource, lastHash: () => string | null): void {
+    this.#tracked.set(kind, { source, lastHash });
+  }
+
+  /** An error handler for a watcher or poller: counted, logged once, shown by `/readyz` until it passes. */
+  sourceErrorHandler(kind: SourceKind, source: string): (error: Error) => void {
+    return (error) => {
+      const code = (error as { code?: unknown }).code;
+      this.#sourceErrors.set(kind, {
+        kind,
+        source,
+        ...(typeof code === 'string' ? { code } : {}),
+        message: error.message,
+        at: new Date(),
+      });
+      this.metrics.sourceError(kind);
+      this.metrics.setDegraded(true);
+      this.#logger.warn(
+        { source, code, err: error.message },
+        `${kind} error: ${error.message}; still serving the last good config`,
+      );
+    };
+  }
+
+  /**
+   * Readiness and degradation, with source failures re-checked first: a source whose bytes are
+   * back to what was last delivered has recovered even though no change was delivered (a broken
+   * save undone by the next one).
+   */
+  async status(): Promise<RuntimeStatus> {
+    await Promise.all([...this.#sourceErrors.keys()].map((kind) => this.#recheck(kind)));
+    const reloader = this.reloader.status();
+    const sourceErrors = [...this.#sourceErrors.values()];
+    const degraded = reloader.degraded || sourceErrors.length > 0;
+    this.metrics.setDegraded(degraded);
+    return { ready: !this.#stopping, degraded, reloader, sourceErrors };
+  }
+
+  /** True once shutdown began. */
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
+  /** Marks the server as shutting down (`/readyz` answers 503 from now on). */
+  beginShutdown(): void {
+    this.#stopping = true;
+  }
+
+  /** Stops the modules. Call after the watchers and the HTTP server stopped. */
+  async close(): Promise<void> {
+    this.#stopping = true;
+    await this.engine.close();
+  }
+
+  async #recheck(kind: SourceKind): Promise<void> {
+    const tracked = this.#tracked.get(kind);
+    if (!tracked) return;
+    try {
+      const hash = await tracked.source.hash();
+      if (hash === tracked.lastHash()) this.#sourceErrors.delete(kind);
+    } catch {
+      // Still failing: keep the error.
+    }
+  }
+
+  #record(result: ReloadResult): void {
+    const version = this.reloader.current.version;
+    this.metrics.observeReload(result, version);
+    this.metrics.setDegraded(this.reloader.status().degraded || this.#sourceErrors.size > 0);
+    // A change delivered twice (an API write, then the poller seeing that same write) is no reload.
+    if (result.outcome === 'noop' && result.fromHash === result.toHash) return;
+    this.reloads.add(result);
+    this.#logReload(result);
+  }
+
+  /** One line per reload: outcome, modules touched, ms, hash prefix, version. */
+  #logReload(result: ReloadResult): void {
+    const modules = result.modules.map((m) => m.name);
+    const facts = {
+      outcome: result.outcome,
+      modules,
+      ms: Math.round(result.durationMs * 10) / 10,
+      hash: result.toHash.slice(0, 12),
+      version: result.version,
+      source: result.source,
+    };
+    const touched = modules.length > 0 ? modules.join(', ') : 'no modules';
+    const at = `${facts.ms} ms, hash ${facts.hash}${result.version === undefined ? '' : `, version ${result.version}`}`;
+    if (result.outcome === 'rejected') {
+      this.#logger.warn(
+        { ...facts, errorCode: result.errorCode, error: result.error, issues: result.issues },
+        `reload rejected (${at}): ${result.error}; still serving ${result.fromHash.slice(0, 12)}`,
+      );
+    } else {
+      this.#logger.info(facts, `reload ${result.outcome}: ${touched} (${at})`);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import {
+  type AppConfig,
+  type ConfigSource,
+  hashBytes,
+  hashConfig,
+  mergeConfigs,
+  parseConfig,
+} from '@cfg/source';
+import { codes } from '../lib/errors.js';
+import { overridePatch } from '../lib/override-patch.js';
+import { ModuleNotInDocumentError, setModuleConfig } from '../lib/yaml-edit.js';
+
+/** How a stored document relates to the config the server runs. */
+export interface DocumentLayout {
+  /** The config a stored text yields. */
+  compose(text: string): Promise<AppConfig>;
+  /** The stored text with module `name`'s resulting config set to exactly `config`. */
+  edit(text: string, name: string, config: Record<string, unknown>): Promise<string>;
+  /**
+   * The hash the server's source gives the config composed from `text`, so a write can be applied
+   * from the text it wrote, without reading and parsing it back.
+   */
+  hashOf(text: string, composed: AppConfig): string;
+}
+
+/** The stored document is the whole config. */
+export class WholeDocument implements DocumentLayout {
+  readonly #filename: string;
+
+  constructor(filename: string) {
+    this.#filename = filename;
+  }
+
+  async compose(text: string): Promise<AppConfig> {
+    return parseConfig(text, { filename: this.#filename });
+  }
+
+  /** `DatabaseSource` hashes the document's bytes. */
+  hashOf(text: string): string {
+    return hashBytes(text);
+  }
+
+  async edit(text: string, name: string, config: Record<string, unknown>): Promise<string> {
+    try {
+      return setModuleConfig(text, name, config);
+    } catch (error) {
+      if (error instanceof ModuleNotInDocumentError) throw codes.CFG_ERR_MODULE_NOT_FOUND(name);
+      throw error;
+    }
+  }
+}
+
+/**
+ * The stored document is an overlay on a base (the watched file), merged the way `CompositeSource`
+ * merges. An edit stores the JSON Merge Patch that turns the base module's config into `config`,
+ * naming every key `config` sets, so a later edit of the base file cannot undo those keys.
+ */
+export class OverlayDocument implements DocumentLayout {
+  readonly #base: ConfigSource;
+  readonly #filename: string;
+
+  constructor(base: ConfigSource, filename: string) {
+    this.#base = base;
+    this.#filename = filename;
+  }
+
+  async compose(text: string): Promise<AppConfig> {
+    const base = await this.#base.load();
+    return mergeConfigs(base.config, parseConfig(text, { filename: this.#filename }));
+  }
+
+  /** `CompositeSource` hashes the merged config. */
+  hashOf(_text: string, composed: AppConfig): string {
+    return hashConfig(composed);
+  }
+
+  async edit(text: string, name: string, config: Record<string, unknown>): Promise<string> {
+    const base = (await this.#base.load()).config.modules.find((m) => m.name === name);
+    if (base)
+      return setModuleConfig(text, name, overridePatch(base.config ?? {}, config), {
+        append: { type: base.type },
+      });
+    try {
+      // A module the overlay itself adds: its config is simply the new one.
+      return setModuleConfig(text, name, config);
+    } catch (error) {
+      if (error instanceof ModuleNotInDocumentError) throw codes.CFG_ERR_MODULE_NOT_FOUND(name);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import type { DocumentVersion, HistoryEntry } from '@cfg/pg-store';
+import type { AppConfig, ConfigSnapshot, ValidationIssue } from '@cfg/source';
+
+/**
+ * Where API writes go:
+ * - `file`: nowhere durable; applied in memory until the next change of the file;
+ * - `database`: the whole config is one stored document, edited in place;
+ * - `overlay`: the file is the base, a stored overlay document holds API writes on top of it.
+ */
+export type WriteMode = 'file' | 'database' | 'overlay';
+
+export interface WriteContext {
+  /** The token name, recorded as the actor of the new version. */
+  actor: string;
+  /** The `If-Match` header: the version (stored modes) or hash (file mode) the client last saw. */
+  ifMatch?: string;
+  /** Checks the config the write would produce; a non-empty list refuses it before anything is written. */
+  validate: (config: AppConfig) => ValidationIssue[];
+}
+
+export interface WriteOutcome {
+  /** The snapshot to apply now. */
+  snapshot: ConfigSnapshot;
+  /** True when the write was stored (a new version), false when it lives only in this process. */
+  persisted: boolean;
+  version?: number;
+}
+
+/** Turns an API write into a snapshot to apply, persisting it where the mode says. */
+export interface ConfigWriter {
+  readonly mode: WriteMode;
+  /** The stored document the API writes to (`database` and `overlay` modes). */
+  readonly key?: string;
+  /** Sets module `name`'s effective config to exactly `config`. */
+  writeModuleConfig(
+    current: ConfigSnapshot,
+    name: string,
+    config: Record<string, unknown>,
+    ctx: WriteContext,
+  ): Promise<WriteOutcome>;
+  /** History of the stored document; absent in file mode. */
+  readonly versions?: ConfigVersions;
+}
+
+export interface ConfigVersions {
+  readonly key: string;
+  history(opts: { limit?: number; beforeVersion?: number }): Promise<HistoryEntry[]>;
+  getVersion(version: number): Promise<DocumentVersion>;
+  /** Writes version `version`'s content as a new version, after checking the config it yields. */
+  rollback(version: number, ctx: WriteContext): Promise<WriteOutcome>;
+}

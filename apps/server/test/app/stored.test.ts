@@ -1,0 +1,217 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PgConfigStore } from '@cfg/pg-store';
+import { createTestSchema, type TestSchema } from '@cfg/pg-store/testing';
+import { type ConfigSource, DatabaseSource, FileSource } from '@cfg/source';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOverlaySource } from '../../src/sources/overlay-source.js';
+import { OverlayDocument, WholeDocument } from '../../src/writers/layouts.js';
+import { StoredWriter } from '../../src/writers/stored-writer.js';
+import { buildTestApp } from '../helpers/app.js';
+
+const FIXTURE = new URL('../fixtures/config.yaml', import.meta.url);
+
+let db: TestSchema;
+let store: PgConfigStore;
+let dir: string;
+beforeAll(async () => {
+  db = await createTestSchema({ poolSize: 4 });
+  store = new PgConfigStore(db.pool, { schema: db.schema });
+  await store.migrate();
+  dir = await mkdtemp(join(tmpdir(), 'cfg-stored-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+  await db.drop();
+});
+
+let keys = 0;
+/** An app whose API writes go to a fresh document (the whole config), seeded from the example. */
+async function databaseApp() {
+  const key = `doc-${++keys}`;
+  await store.putDocument(key, await readFile(FIXTURE, 'utf8'), { actor: 'seed' });
+  const source = new DatabaseSource(store, { key });
+  const writer = new StoredWriter({
+    mode: 'database',
+    store,
+    key,
+    layout: new WholeDocument(source.name),
+    source,
+  });
+  const initial = await source.load();
+  return { key, ...(await buildTestApp({ config: initial.config, version: initial.version, writer })) };
+}
+
+const put = (name: string, payload: unknown, headers: Record<string, string>) =>
+  ({ method: 'PUT', url: `/api/v1/modules/${name}/config`, payload: payload as object, headers }) as const;
+
+describe('database mode: the whole config is one stored document', () => {
+  it('PUT stores a new version (actor = token name), keeps the YAML comments, and applies it', async () => {
+    const { app, admin, key } = await databaseApp();
+    const res = await app.inject(put('greeter', { message: 'from the API' }, admin));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      persisted: true,
+      version: 2,
+      result: { outcome: 'partial', version: 2 },
+    });
+    expect((await app.inject({ method: 'GET', url: '/hello' })).json()).toEqual({ message: 'from the API' });
+
+    const stored = (await store.getDocument(key))!.data;
+    expect(stored).toContain('message: from the API');
+    expect(stored).toContain('# rate-limiter: a token bucket in front of /hello.'); // comments survive
+    const history = (
+      await app.inject({ method: 'GET', url: '/api/v1/config/history', headers: admin })
+    ).json();
+    expect(history.history.map((h: { version: number; actor: string }) => [h.version, h.actor])).toEqual([
+      [2, 'root'],
+      [1, 'seed'],
+    ]);
+  });
+
+  it('412 for a stale If-Match, with the current version; the matching one succeeds', async () => {
+    const { app, admin } = await databaseApp();
+    const config = await app.inject({ method: 'GET', url: '/api/v1/config', headers: admin });
+    expect(config.headers.etag).toBe('"1"');
+    await app.inject(put('greeter', { message: 'first' }, admin));
+    const stale = await app.inject(put('greeter', { message: 'second' }, { ...admin, 'if-match': '"1"' }));
+    expect(stale.statusCode).toBe(412);
+    expect(stale.json()).toMatchObject({ code: 'CFG_ERR_VERSION_CONFLICT', currentVersion: 2 });
+    const fresh = await app.inject(put('greeter', { message: 'second' }, { ...admin, 'if-match': '2' }));
+    expect(fresh.json()).toMatchObject({ version: 3 });
+    const bad = await app.inject(put('greeter', { message: 'x' }, { ...admin, 'if-match': 'yesterday' }));
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('422 stores nothing', async () => {
+    const { app, admin, key } = await databaseApp();
+    const res = await app.inject(put('limiter', { rps: -1 }, admin));
+    expect(res.statusCode).toBe(422);
+    expect((await store.getDocument(key))!.version).toBe(1);
+  });
+
+  it('versions/:v returns a stored version; 404 for one that does not exist', async () => {
+    const { app, reader } = await databaseApp();
+    const one = await app.inject({ method: 'GET', url: '/api/v1/config/versions/1', headers: reader });
+    expect(one.json()).toMatchObject({ version: 1, op: 'create', data: expect.stringContaining('modules:') });
+    const missing = await app.inject({ method: 'GET', url: '/api/v1/config/versions/99', headers: reader });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ code: 'CFG_ERR_VERSION_NOT_FOUND' });
+  });
+
+  it('rollback writes the old content as a new version and applies it; an invalid target is 422', async () => {
+    const { app, admin, key } = await databaseApp();
+    await app.inject(put('greeter', { message: 'changed' }, admin));
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/config/rollback',
+      headers: admin,
+      payload: { version: 1 },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ persisted: true, version: 3, result: { outcome: 'partial' } });
+    expect((await app.inject({ method: 'GET', url: '/hello' })).json()).toEqual({
+      message: 'Hello from the test fixture',
+    });
+
+    const broken = (await store.getDocument(key))!.data.replace('rps: 20', 'rps: -1');
+    await store.putDocument(key, broken, { actor: 'someone-else' }); // version 4, never applied
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/api/v1/config/rollback',
+      headers: admin,
+      payload: { version: 4 },
+    });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().issues).toEqual([
+      { path: 'modules.limiter.config.rps', message: expect.any(String) },
+    ]);
+    expect((await store.getDocument(key))!.version).toBe(4);
+  });
+});
+
+describe('overlay mode: the file is the base, API writes go to a stored overlay', () => {
+  async function overlayApp() {
+    const key = `overlay-${++keys}`;
+    const file = join(dir, `${key}.yaml`);
+    await writeFile(file, await readFile(FIXTURE, 'utf8'));
+    await store.putDocument(key, '# API writes land here\nmodules: []\n', { actor: 'seed' });
+    const base = new FileSource(file);
+    const source: ConfigSource = createOverlaySource(base, new DatabaseSource(store, { key }));
+    const writer = new StoredWriter({
+      mode: 'overlay',
+      store,
+      key,
+      layout: new OverlayDocument(base, key),
+      source,
+    });
+    const initial = await source.load();
+    return {
+      key,
+      file,
+      source,
+      ...(await buildTestApp({ config: initial.config, version: initial.version, writer })),
+    };
+  }
+
+  it('PUT stores a merge patch that pins every key it sets; a later file save cannot undo them', async () => {
+    const { app, admin, runtime, key, file, source } = await overlayApp();
+    const res = await app.inject(put('limiter', { rps: 5, burst: 5 }, admin)); // drops `paths`
+    expect(res.json()).toMatchObject({
+      persisted: true,
+      version: 2,
+      result: { outcome: 'partial', version: 2 },
+    });
+    const overlay = (await store.getDocument(key))!.data;
+    expect(overlay).toContain('# API writes land here');
+    expect(overlay).toMatch(
+      /- name: limiter\n\s+type: rate-limiter\n\s+config:\n\s+rps: 5\n\s+burst: 5\n\s+paths: null/,
+    );
+    expect(runtime.reloader.current.config.modules[1]).toEqual({
+      name: 'limiter',
+      type: 'rate-limiter',
+      config: { rps: 5, burst: 5 },
+    });
+
+    // The file changes both a pinned key (rps) and one the API never set (the greeter's message).
+    const text = (await readFile(file, 'utf8'))
+      .replace('rps: 20', 'rps: 99')
+      .replace('Hello from', 'Hi from');
+    await writeFile(file, text);
+    const applied = await runtime.handleChange(await source.load());
+    expect(applied.outcome).toBe('partial');
+    expect(runtime.reloader.current.config.modules[1]?.config).toEqual({ rps: 5, burst: 5 });
+    expect((await app.inject({ method: 'GET', url: '/hello' })).json()).toEqual({
+      message: 'Hi from the test fixture',
+    });
+  });
+
+  it('503 when the base file cannot be read; nothing is stored', async () => {
+    const { app, admin, key, file } = await overlayApp();
+    await rm(file);
+    const res = await app.inject(put('greeter', { message: 'x' }, admin));
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({
+      code: 'CFG_ERR_SOURCE_UNAVAILABLE',
+      message: expect.stringContaining(file),
+    });
+    expect((await store.getDocument(key))!.version).toBe(1);
+  });
+
+  it('rolling the overlay back to its first (empty) version gives the file back every key', async () => {
+    const { app, admin } = await overlayApp();
+    await app.inject(put('greeter', { message: 'API wins' }, admin));
+    expect((await app.inject({ method: 'GET', url: '/hello' })).json()).toEqual({ message: 'API wins' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/config/rollback',
+      headers: admin,
+      payload: { version: 1 },
+    });
+    expect(res.json()).toMatchObject({ version: 3, result: { outcome: 'partial' } });
+    expect((await app.inject({ method: 'GET', url: '/hello' })).json()).toEqual({
+      message: 'Hello from the test fixture',
+    });
+  });
+});

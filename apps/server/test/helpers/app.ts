@@ -1,0 +1,63 @@
+import type { AppConfig } from '@cfg/source';
+import type { FastifyInstance } from 'fastify';
+import { afterEach } from 'vitest';
+import { build } from '../../src/app.js';
+import type { ModuleRegistry } from '../../src/engine/registry.js';
+import { TokenAuthenticator } from '../../src/lib/auth.js';
+import { Runtime } from '../../src/runtime.js';
+import type { ConfigWriter } from '../../src/writers/types.js';
+import { sampleConfig, snapshotOf } from './configs.js';
+
+export const ADMIN = 'admin-token-0123456789';
+export const READER = 'read-token-0123456789';
+
+export interface TestApp {
+  app: FastifyInstance;
+  runtime: Runtime;
+  /** `Authorization` headers for each role. */
+  admin: { authorization: string };
+  reader: { authorization: string };
+}
+
+const open: TestApp[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map(({ app, runtime }) => app.close().then(() => runtime.close())));
+});
+
+/** A fresh app on `config` (default: every module type), closed after the test. */
+export async function buildTestApp(
+  opts: {
+    config?: AppConfig;
+    writer?: ConfigWriter;
+    version?: number;
+    sseHeartbeatMs?: number;
+    registry?: ModuleRegistry;
+  } = {},
+): Promise<TestApp> {
+  const initial = {
+    ...snapshotOf(opts.config ?? sampleConfig()),
+    ...(opts.version ? { version: opts.version } : {}),
+  };
+  const runtime = await Runtime.create({
+    initial,
+    ...(opts.writer ? { writer: opts.writer } : {}),
+    ...(opts.registry ? { engine: { registry: opts.registry } } : {}),
+  });
+  const auth = new TokenAuthenticator([
+    { name: 'root', role: 'admin', token: ADMIN },
+    { name: 'viewer', role: 'read', token: READER },
+  ]);
+  const app = await build({
+    runtime,
+    auth,
+    ...(opts.sseHeartbeatMs ? { sseHeartbeatMs: opts.sseHeartbeatMs } : {}),
+  });
+  const testApp = {
+    app,
+    runtime,
+    admin: { authorization: `Bearer ${ADMIN}` },
+    reader: { authorization: `Bearer ${READER}` },
+  };
+  open.push(testApp);
+  return testApp;
+}
