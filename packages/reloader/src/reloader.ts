@@ -214,18 +214,7 @@ export class ConfigReloader<C extends AppConfig = AppConfig> {
     const { name, error } = applied.failed;
     if (applied.phase === 'prepare') {
       // A refusal in prepare is a verdict on the config; a prepare that timed out is not.
-      const refusal =
-        error instanceof ReloadError
-          ? error
-          : new ConfigValidationError(
-              [
-                {
-                  path: _modulePath(next, name),
-                  message: `module "${name}" refused: ${errorMessage(error)}`,
-                },
-              ],
-              { cause: error },
-            );
+      const refusal = error instanceof ReloadError ? error : _prepareRefusal(next, name, error);
       return { ..._rejected(refusal), modules: applied.reports };
     }
 
@@ -397,6 +386,23 @@ function _rejected(error: ReloadError | ConfigValidationError): Decision {
     errorCode: error.code,
     ...(error instanceof ConfigValidationError ? { issues: error.issues } : {}),
   };
+}
+
+/**
+ * A module's `prepareReconfigure` refused the config. Its own issues (a thrown ConfigValidationError,
+ * e.g. from a schema; paths relative to the ModuleConfig it was given) are kept one by one under the
+ * module's path, so a caller can show each field.
+ */
+function _prepareRefusal(next: AppConfig, name: string, error: unknown): ConfigValidationError {
+  const at = _modulePath(next, name);
+  const issues =
+    error instanceof ConfigValidationError && error.issues.length > 0
+      ? error.issues.map((issue) => ({
+          path: issue.path ? `${at}.${issue.path}` : at,
+          message: `module "${name}" refused: ${issue.message}`,
+        }))
+      : [{ path: at, message: `module "${name}" refused: ${errorMessage(error)}` }];
+  return new ConfigValidationError(issues, { cause: error });
 }
 
 function _superseded<C extends AppConfig>(skipped: Waiting<C>, newest: ReloadResult): ReloadResult {

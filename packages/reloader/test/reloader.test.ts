@@ -294,6 +294,22 @@ describe('two-phase partial reload', () => {
     expect(reloader.current.config).toBe(FOUR);
   });
 
+  it("keeps each issue of a module's ConfigValidationError, under the module's path", async () => {
+    const { target, reloader } = setup(FOUR);
+    target.fake('b').refuse = new ConfigValidationError([
+      { path: 'config.v', message: 'must be odd' },
+      { path: 'config.w', message: 'is required' },
+    ]);
+
+    const result = await reloader.handleChange(snapshot(FOUR_NEXT));
+
+    expect(result.outcome).toBe('rejected');
+    expect(result.issues).toEqual([
+      { path: 'modules.1.config.v', message: 'module "b" refused: must be odd' },
+      { path: 'modules.1.config.w', message: 'module "b" refused: is required' },
+    ]);
+  });
+
   it('rolls back in reverse order when the 3rd of 4 fails, then rebuilds', async () => {
     const { target, reloader } = setup(FOUR);
     target.fake('c').fail = new Error('cannot resize');
