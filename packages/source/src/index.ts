@@ -13,6 +13,7 @@ export {
 export { FileSource, type FileSourceOptions } from './file-source.js';
 export { canonicalJson, hashBytes, hashConfig } from './hash.js';
 export { mergeConfigs, mergePatch } from './merge.js';
+export { MAX_NESTING } from './nesting.js';
 export {
   type ConfigParser,
   type Locate,

@@ -1,5 +1,6 @@
 import { type Document, isPair, isScalar, LineCounter, parseDocument, visit, type YAMLError } from 'yaml';
 import { ConfigParseError } from './errors.js';
+import { findExcessiveNesting, MAX_NESTING } from './nesting.js';
 import { isPlainObject } from './plain-object.js';
 import type { AppConfig } from './types.js';
 
@@ -38,6 +39,7 @@ export interface ToAppConfigContext extends ParseContext {
  * YAML text rejects them.
  */
 export function parseConfig(text: string, ctx: ParseContext): AppConfig {
+  _guardNesting(text, ctx);
   const json = _tryJson(text);
   if (json.ok) {
     try {
@@ -52,6 +54,7 @@ export function parseConfig(text: string, ctx: ParseContext): AppConfig {
 
 /** The text → value step of `parseConfig`, without the structural checks. */
 export function parseText(text: string, ctx: ParseContext): unknown {
+  _guardNesting(text, ctx);
   const json = _tryJson(text);
   return json.ok ? json.value : _parseYaml(text, ctx).value;
 }
@@ -131,6 +134,7 @@ export function toAppConfig(value: unknown, ctx: ToAppConfigContext): AppConfig 
  */
 export function parseConfigWith(parse: ConfigParser | undefined, text: string, ctx: ParseContext): AppConfig {
   if (!parse) return parseConfig(text, ctx);
+  _guardNesting(text, ctx);
   let value: unknown;
   try {
     value = parse(text, ctx);
@@ -140,6 +144,20 @@ export function parseConfigWith(parse: ConfigParser | undefined, text: string, c
     throw new ConfigParseError(reason, { file: ctx.filename, ..._thrownPosition(cause) }, { cause });
   }
   return toAppConfig(value, ctx);
+}
+
+/** Refuses text nested deeper than `MAX_NESTING` before any parser recurses into it. */
+function _guardNesting(text: string, ctx: ParseContext): void {
+  const excess = findExcessiveNesting(text);
+  if (!excess) return;
+  const before = text.slice(0, excess.offset);
+  const line = before.split('\n').length;
+  const column = excess.offset - before.lastIndexOf('\n');
+  throw new ConfigParseError(`nesting deeper than ${MAX_NESTING} levels; flatten the config`, {
+    file: ctx.filename,
+    line,
+    column,
+  });
 }
 
 type JsonResult = { ok: true; value: unknown } | { ok: false };
@@ -156,7 +174,12 @@ function _tryJson(text: string): JsonResult {
 
 function _parseYaml(text: string, ctx: ParseContext): { value: unknown; locate: Locate } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { uniqueKeys: true, lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, {
+    uniqueKeys: true,
+    lineCounter,
+    prettyErrors: false,
+    logLevel: 'error', // yaml would otherwise print warnings to stderr; libraries stay quiet
+  });
   const at = (offset: number): TextPosition => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
