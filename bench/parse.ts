@@ -2,102 +2,76 @@
  * parseConfig on the same config written as YAML and as JSON (the JSON.parse fast path), for 10 /
  * 100 / 1,000 modules, plus js-yaml plugged in through parseConfigWith. Also hashBytes of the text,
  * the check every source does before deciding to parse at all.
- * Run: pnpm --filter @cfg/bench bench:parse   (imports the BUILT @cfg/source: build it first)
+ * Run: pnpm --filter @cfg/bench bench:parse [--quick]   (imports the BUILT @cfg/source: build it first)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { type AppConfig, hashBytes, type ModuleConfig, parseConfig, parseConfigWith } from '@cfg/source';
+import { type AppConfig, hashBytes, parseConfig, parseConfigWith } from '@cfg/source';
 import { dump, load as jsYamlLoad } from 'js-yaml';
+import { isQuick } from './lib/args.js';
+import { type Figure, ratio, timing } from './lib/figures.js';
+import { makeConfig } from './lib/fixtures.js';
+import { publish } from './lib/results.js';
+import { measure, round, type Stats } from './lib/stats.js';
 
-const CASES = [
-  { modules: 10, runs: 2_000 },
-  { modules: 100, runs: 300 },
-  { modules: 1_000, runs: 40 },
-];
-const WARMUP_RUNS = 5;
+const quick = isQuick();
+const CASES = quick
+  ? [
+      { modules: 10, runs: 200 },
+      { modules: 100, runs: 30 },
+      { modules: 1_000, runs: 5 },
+    ]
+  : [
+      { modules: 10, runs: 2_000 },
+      { modules: 100, runs: 300 },
+      { modules: 1_000, runs: 40 },
+    ];
 const ctx = { filename: 'bench.yaml' };
 
-function makeConfig(count: number): AppConfig {
-  const modules: ModuleConfig[] = [];
-  for (let i = 0; i < count; i++) {
-    modules.push({
-      name: `module-${i}`,
-      type: i % 3 === 0 ? 'http' : 'worker',
-      config: {
-        port: 8000 + i,
-        limits: { rps: 100, burst: 20 },
-        tags: ['a', `t${i % 7}`],
-        tls: { on: true },
-      },
-      dependsOn: i > 0 ? [`module-${i - 1}`] : [],
-    });
-  }
-  return { modules, platform: { region: 'eu' }, workflows: { main: { steps: ['a', 'b'] } } };
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
-
-const round = (value: number, digits: number) => Number(value.toFixed(digits));
-
-/** Median and p99 in ms of `fn` over `runs`, after a warm-up; checks every result. */
-function measure(runs: number, fn: () => AppConfig, expectedModules: number) {
-  const times: number[] = [];
-  for (let run = 0; run < WARMUP_RUNS + runs; run++) {
-    const start = performance.now();
-    const config = fn();
-    const elapsed = performance.now() - start;
-    if (config.modules.length !== expectedModules) throw new Error('wrong parse result');
-    if (run >= WARMUP_RUNS) times.push(elapsed);
-  }
-  times.sort((a, b) => a - b);
-  return { medianMs: round(percentile(times, 50), 3), p99Ms: round(percentile(times, 99), 3) };
-}
-
-const rows = CASES.flatMap(({ modules, runs }) => {
+const figures: Figure[] = [];
+for (const { modules, runs } of CASES) {
   const config = makeConfig(modules);
   const yamlText = dump(config);
   const jsonText = JSON.stringify(config, null, 2);
+  const checked = (parse: () => AppConfig) => () => {
+    if (parse().modules.length !== modules) throw new Error('wrong parse result');
+  };
   const variants = [
-    { parser: 'yaml (default)', text: yamlText, fn: () => parseConfig(yamlText, ctx) },
-    { parser: 'JSON fast path', text: jsonText, fn: () => parseConfig(jsonText, ctx) },
+    { parser: 'yaml (default)', text: yamlText, fn: checked(() => parseConfig(yamlText, ctx)) },
+    { parser: 'JSON fast path', text: jsonText, fn: checked(() => parseConfig(jsonText, ctx)) },
     {
       parser: 'js-yaml (plugged)',
       text: yamlText,
-      fn: () => parseConfigWith((t) => jsYamlLoad(t), yamlText, ctx),
+      fn: checked(() => parseConfigWith((t) => jsYamlLoad(t), yamlText, ctx)),
     },
-    {
-      parser: 'hashBytes only',
-      text: yamlText,
-      fn: () => {
-        hashBytes(yamlText);
-        return config;
-      },
-    },
+    { parser: 'hashBytes only', text: yamlText, fn: () => hashBytes(yamlText) },
   ];
-  return variants.map(({ parser, text, fn }) => ({
-    modules,
-    parser,
-    kb: round(Buffer.byteLength(text) / 1024, 1),
-    ...measure(runs, fn, modules),
-  }));
-});
+  const byParser: Record<string, Stats> = {};
+  for (const { parser, text, fn } of variants) {
+    byParser[parser] = measure(fn, { runs });
+    const kb = round(Buffer.byteLength(text) / 1024, 1);
+    figures.push(timing(`${parser}, ${modules} modules`, byParser[parser], { note: `${kb} KB` }));
+  }
+  const yaml = byParser['yaml (default)']!.median;
+  figures.push(
+    ratio(
+      `yaml / JSON fast path, ${modules} modules`,
+      yaml,
+      byParser['JSON fast path']!.median,
+      'median parseConfig time of the YAML text over that of the same config as JSON',
+    ),
+    ratio(
+      `yaml / js-yaml, ${modules} modules`,
+      yaml,
+      byParser['js-yaml (plugged)']!.median,
+      'median parseConfig (yaml) over parseConfigWith(js-yaml) on the same YAML text',
+    ),
+  );
+}
 
-console.table(rows);
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(
-  new URL('./results/parse.json', import.meta.url),
-  `${JSON.stringify(
-    {
-      benchmark: 'parseConfig: yaml vs JSON fast path vs js-yaml, and hashBytes of the same text',
-      node: process.version,
-      cpu: cpus()[0]?.model ?? 'unknown',
-      cores: cpus().length,
-      at: new Date().toISOString(),
-      rows,
-    },
-    null,
-    2,
-  )}\n`,
-);
+publish({
+  name: 'parse',
+  title: 'parseConfig: yaml vs JSON fast path vs js-yaml, and hashBytes of the same text',
+  about:
+    'The same generated config as YAML (js-yaml dump) and JSON (2-space indent); each parse is checked for the module count. hashBytes is the hash every source takes before deciding to parse.',
+  quick,
+  figures,
+});

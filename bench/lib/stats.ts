@@ -1,0 +1,70 @@
+/** Order statistics of one set of samples (all in the same unit). */
+export interface Stats {
+  median: number;
+  p99: number;
+  min: number;
+  max: number;
+  runs: number;
+}
+
+/** Nearest-rank percentile of an ascending list; NaN when empty. */
+export function percentile(sorted: readonly number[], p: number): number {
+  const rank = Math.ceil((p / 100) * sorted.length) - 1;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))] ?? Number.NaN;
+}
+
+export function summarize(samples: readonly number[]): Stats {
+  if (samples.length === 0) throw new RangeError('summarize: no samples');
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    median: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    min: sorted[0]!,
+    max: sorted[sorted.length - 1]!,
+    runs: sorted.length,
+  };
+}
+
+export interface MeasureOptions {
+  runs: number;
+  /** Runs before the measured ones, discarded (JIT, caches). @defaultValue 5 */
+  warmup?: number;
+}
+
+/** Milliseconds per call of `fn` over `runs` calls after a warm-up. `fn` may check its own result. */
+export function measure(fn: () => unknown, options: MeasureOptions): Stats {
+  const { runs, warmup } = { warmup: 5, ...options };
+  const samples: number[] = [];
+  for (let run = 0; run < warmup + runs; run++) {
+    const start = performance.now();
+    fn();
+    const elapsed = performance.now() - start;
+    if (run >= warmup) samples.push(elapsed);
+  }
+  return summarize(samples);
+}
+
+/** `measure` for async work; calls run one after another. */
+export async function measureAsync(fn: () => Promise<unknown>, options: MeasureOptions): Promise<Stats> {
+  const { runs, warmup } = { warmup: 5, ...options };
+  const samples: number[] = [];
+  for (let run = 0; run < warmup + runs; run++) {
+    const start = performance.now();
+    await fn();
+    const elapsed = performance.now() - start;
+    if (run >= warmup) samples.push(elapsed);
+  }
+  return summarize(samples);
+}
+
+/** Runs `work` and returns its value with the milliseconds it took. */
+export function timed<T>(work: () => T): [T, number] {
+  const start = performance.now();
+  const value = work();
+  return [value, performance.now() - start];
+}
+
+/** A number cut to `digits` significant decimals, for printing and JSON. */
+export function round(value: number, digits = 3): number {
+  return Number(value.toFixed(digits));
+}
