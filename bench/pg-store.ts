@@ -1,27 +1,32 @@
 /**
- * PgConfigStore write path against a raw baseline on the same server, in the same run:
+ * Issue 4: PgConfigStore write path against a raw baseline on the same server, in the same run:
  * - putDocument throughput and latency p50/p99 for 1 and 8 concurrent writers, on distinct keys and
  *   on one hot key, beside a raw `begin; insert … on conflict do update; select pg_notify; commit` loop;
  * - NOTIFY latency over 1,000 sequential writes: from the writer's commit acknowledgement to the
  *   listener callback (negative when the notice arrives first), and from the write's start.
  * Every write changes the bytes (an unchanged write is a no-op, which would flatter the store).
- * Uses its own random schema and drops it. Bounded: ~2.5 s per throughput case.
- * Run: pnpm --filter @cfg/bench bench:pg-store   (DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres;
- * imports the BUILT packages: build @cfg/source and @cfg/pg-store first)
+ * Uses its own random schema and drops it. Bounded: ~5.6 s per throughput case (~1.2 s with --quick).
+ * Run: pnpm --filter @cfg/bench bench:pg-store [--quick]   (DATABASE_URL, else
+ * postgres://postgres@127.0.0.1:5432/postgres; imports the BUILT packages: build @cfg/source and @cfg/pg-store first)
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { PgConfigStore } from '@cfg/pg-store';
 import { hashBytes } from '@cfg/source';
 import pg from 'pg';
+import { isQuick } from './lib/args.js';
+import { type Figure, ratio, timing, value } from './lib/figures.js';
+import { DATABASE_URL } from './lib/postgres.js';
+import { publish } from './lib/results.js';
+import { summarize } from './lib/stats.js';
 
-const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const CASE_MS = 2_500;
-const WARMUP_MS = 300;
-const NOTIFY_WRITES = 1_000;
+const quick = isQuick();
+/** Per case and loop: two passes of CASE_MS / 2 each, the better one kept. */
+const CASE_MS = quick ? 500 : 2_500;
+const WARMUP_MS = quick ? 100 : 300;
+const NOTIFY_WRITES = quick ? 200 : 1_000;
 
 const schema = `cfg_bench_${randomBytes(4).toString('hex')}`;
-const pool = new pg.Pool({ connectionString: databaseUrl, max: 12 });
+const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 12 });
 const store = new PgConfigStore(pool, { schema });
 const rawChannel = `${schema}_raw`;
 
@@ -57,14 +62,7 @@ const storeWrite = async (key: string, data: string) => {
   await store.putDocument(key, data, { actor: 'bench' });
 };
 
-function percentile(sorted: readonly number[], p: number): number {
-  return (
-    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN
-  );
-}
-const round = (value: number, digits = 2) => Number(value.toFixed(digits));
-
-/** `writers` loops writing for `ms`; returns throughput and sorted latencies (ms). */
+/** `writers` loops writing for `ms`; returns throughput and latencies (ms). */
 async function load(
   write: (key: string, data: string) => Promise<void>,
   writers: number,
@@ -86,7 +84,7 @@ async function load(
     }),
   );
   const seconds = (performance.now() - start) / 1000;
-  return { perSecond: latencies.length / seconds, sorted: latencies.sort((a, b) => a - b) };
+  return { perSecond: latencies.length / seconds, latencies };
 }
 
 async function notifyLatency(
@@ -113,18 +111,19 @@ async function notifyLatency(
     fromStart.push(arrivedAt - t0);
   }
   await stop();
-  return { afterCommit: afterCommit.sort((a, b) => a - b), fromStart: fromStart.sort((a, b) => a - b) };
+  return { afterCommit, fromStart };
 }
 
 /** A plain LISTEN client for the raw loop's channel. */
 async function rawSubscribe(onNotice: () => void): Promise<() => Promise<void>> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = new pg.Client({ connectionString: DATABASE_URL });
   await client.connect();
   client.on('notification', onNotice);
   await client.query(`listen "${rawChannel}"`);
   return () => client.end();
 }
 
+const figures: Figure[] = [];
 try {
   await store.migrate();
   await pool.query(
@@ -132,7 +131,6 @@ try {
   );
 
   type Run = Awaited<ReturnType<typeof load>>;
-  const throughput = [];
   for (const writers of [1, 8]) {
     for (const hot of [false, true]) {
       // Alternate raw and store twice and keep each one's better run: less noise on a shared machine.
@@ -149,46 +147,43 @@ try {
       }
       const ours = best.store!;
       const raw = best.raw!;
-      throughput.push({
-        case: `${writers} writer${writers > 1 ? 's' : ''}, ${hot ? 'one hot key' : 'distinct keys'}`,
-        'store tx/s': Math.round(ours.perSecond),
-        'raw tx/s': Math.round(raw.perSecond),
-        'store/raw': round(ours.perSecond / raw.perSecond),
-        'store p50 ms': round(percentile(ours.sorted, 50)),
-        'store p99 ms': round(percentile(ours.sorted, 99)),
-        'raw p50 ms': round(percentile(raw.sorted, 50)),
-        'raw p99 ms': round(percentile(raw.sorted, 99)),
-      });
+      const at = `${writers} writer${writers > 1 ? 's' : ''}, ${hot ? 'one hot key' : 'distinct keys'}`;
+      figures.push(
+        value(`putDocument throughput, ${at}`, Math.round(ours.perSecond), 'tx/s', 'better of 2 passes'),
+        value(`raw loop throughput, ${at}`, Math.round(raw.perSecond), 'tx/s', 'better of 2 passes'),
+        ratio(
+          `putDocument / raw loop throughput, ${at}`,
+          ours.perSecond,
+          raw.perSecond,
+          'putDocument tx/s over the raw upsert + pg_notify loop tx/s, same server, same run (target ≥ 0.7)',
+        ),
+        timing(`putDocument latency, ${at}`, summarize(ours.latencies), { note: 'in the better pass' }),
+        timing(`raw loop latency, ${at}`, summarize(raw.latencies), { note: 'in the better pass' }),
+      );
     }
   }
-  console.log(
-    `PgConfigStore.putDocument vs raw upsert + pg_notify (${CASE_MS / 1000} s per case, best of 2)`,
-  );
-  console.table(throughput);
 
-  const latencies = {
-    store: await notifyLatency((onNotice) => store.subscribe(onNotice), storeWrite),
-    raw: await notifyLatency(rawSubscribe, rawWrite),
-  };
-  const notify = Object.entries(latencies).map(([loop, { afterCommit, fromStart }]) => ({
-    loop,
-    writes: NOTIFY_WRITES,
-    'commit ack → listener p50 ms': round(percentile(afterCommit, 50), 3),
-    'commit ack → listener p99 ms': round(percentile(afterCommit, 99), 3),
-    'write start → listener p50 ms': round(percentile(fromStart, 50), 3),
-    'write start → listener p99 ms': round(percentile(fromStart, 99), 3),
-  }));
-  console.log(
-    `NOTIFY latency over ${NOTIFY_WRITES} sequential writes (negative: the notice beat the commit ack)`,
-  );
-  console.table(notify);
-
-  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  writeFileSync(
-    new URL('./results/pg-store.json', import.meta.url),
-    `${JSON.stringify({ at: new Date().toISOString(), node: process.version, throughput, notify }, null, 2)}\n`,
-  );
+  const loops = [
+    ['putDocument', await notifyLatency((onNotice) => store.subscribe(onNotice), storeWrite)],
+    ['raw loop', await notifyLatency(rawSubscribe, rawWrite)],
+  ] as const;
+  for (const [loop, { afterCommit, fromStart }] of loops) {
+    figures.push(
+      timing(`NOTIFY commit ack → listener, ${loop}`, summarize(afterCommit), {
+        note: 'negative = the notice arrived before the commit ack',
+      }),
+      timing(`NOTIFY write start → listener, ${loop}`, summarize(fromStart)),
+    );
+  }
 } finally {
   await pool.query(`drop schema if exists ${schema} cascade`);
   await pool.end();
 }
+
+publish({
+  name: 'pg-store',
+  title: 'Issue 4: PgConfigStore.putDocument throughput and NOTIFY latency vs a raw upsert + pg_notify loop',
+  about: `On its own random schema, dropped at the end. Throughput: for 1 and 8 concurrent writers, on distinct keys (one per writer) and on one hot key, the store and the raw loop (\`begin; insert … on conflict do update … returning version; select pg_notify; commit\` on a pooled client) alternate, twice, ${CASE_MS / 2000} s each after a ${WARMUP_MS} ms warm-up; each keeps its better pass (less noise on a shared machine), whose latencies are the timings. Every write changes the ~1 KB YAML (an unchanged put is a no-op, which would flatter the store). NOTIFY: ${NOTIFY_WRITES} sequential writes to one key with a listener subscribed (PgConfigStore.subscribe, or a plain LISTEN client for the raw loop); each notice is timed from the writer's commit acknowledgement and from the write's start.`,
+  quick,
+  figures,
+});

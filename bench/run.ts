@@ -33,6 +33,17 @@ const BENCHES: readonly Bench[] = [
   { name: 'diff', question: 'diffConfigs cost at 1k–50k modules', written: true },
   { name: 'reloader', question: 'ConfigReloader.handleChange overhead', written: true },
   {
+    name: 'pg-store',
+    question: "Issue 4's store: putDocument throughput and NOTIFY latency vs a raw upsert + pg_notify loop",
+    written: true,
+    needsPostgres: true,
+  },
+  {
+    name: 'watch',
+    question: "Issue 3's watcher only: writeFile → onChange latency, lost saves, vs c12 watchConfig",
+    written: true,
+  },
+  {
     name: 'core-scale',
     question: '4. Scale of the core: parse + hash + diff + plan, 100 → 50,000 modules',
     written: true,
@@ -44,28 +55,26 @@ const BENCHES: readonly Bench[] = [
     nodeArgs: ['--expose-gc'],
   },
   {
-    name: 'pg-store',
-    question: 'PgConfigStore write path and NOTIFY latency vs raw SQL',
-    written: false,
-    needsPostgres: true,
+    name: 'file-applied',
+    question: '1. File → applied (watcher + reloader), vs c12 and js-yaml',
+    written: true,
   },
-  { name: 'watch', question: '1. File → applied, vs c12 watchConfig', written: false },
   {
     name: 'replicas',
     question: '2. Database → every replica applied (N = 1, 5, 10)',
-    written: false,
+    written: true,
     needsPostgres: true,
   },
   {
     name: 'http-write',
     question: '3. HTTP write path (PUT config, autocannon)',
-    written: false,
+    written: true,
     needsPostgres: true,
   },
   {
     name: 'idle',
     question: '6. Idle cost of `cfg serve` (push + safety poll vs 1 s polling)',
-    written: false,
+    written: true,
     needsPostgres: true,
   },
 ];

@@ -1,46 +1,55 @@
 /**
- * Save → onChange latency: @cfg/watcher's ConfigWatcher against c12's watchConfig, on the same
- * files in the same run. Each save writes a new `revision`, then waits for its delivery (or a
- * timeout: lost), then pauses GAP_MS, which is inside chokidar's 50 ms `change` throttle when the
- * delivery was quick. Beside each latency: the load time of that file alone (read + parse for us,
- * c12's loadConfig for c12), so overhead = latency − debounce − settle wait − load is visible. For
- * ConfigWatcher the load subtracted is the one that save really cost (timed in the source); for c12,
- * which cannot be timed inside, the median alone.
- * Run: pnpm --filter @cfg/bench bench:watch   (imports the BUILT @cfg/source and @cfg/watcher)
- * Env: BENCH_SAVES (default 200 per row), BENCH_BUDGET_S (default 600: rows left when it runs out
- * are skipped, and say so). About 5 minutes on a 2-core machine, most of it 1,000-module parsing.
+ * Issue 3, watcher only: save → onChange latency, @cfg/watcher's ConfigWatcher against c12's
+ * watchConfig, on the same files in the same run. Each save writes a new `revision`, then waits for
+ * its delivery (or a timeout: lost), then pauses GAP_MS, which is inside chokidar's 50 ms `change`
+ * throttle when the delivery was quick. Beside each latency: the load time of that file alone, warm (read +
+ * parse for us, c12's loadConfig for c12), so overhead = latency − debounce − settle wait − load is
+ * visible. For ConfigWatcher the load subtracted is the one that save really cost (timed in the
+ * source); for c12, which cannot be timed inside, the median alone.
+ * Run: pnpm --filter @cfg/bench bench:watch [--quick]   (imports the BUILT @cfg/source and @cfg/watcher)
+ * Env: BENCH_SAVES (default 200 per row, 20 with --quick), BENCH_BUDGET_S (default 600, 60 with
+ * --quick: rows left when it runs out are skipped, and say so). About 5 minutes on a 2-core machine,
+ * most of it 1,000-module parsing; --quick runs four 10-module rows in ~12 s.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  type ConfigParser,
-  type ConfigSnapshot,
-  FileSource,
-  type LoadOptions,
-  type ModuleConfig,
-} from '@cfg/source';
+import { type ConfigParser, type ConfigSnapshot, FileSource, type LoadOptions } from '@cfg/source';
 import { ConfigWatcher } from '@cfg/watcher';
 import { loadConfig, watchConfig } from 'c12';
 import { dump, load as jsYamlLoad } from 'js-yaml';
+import { isQuick } from './lib/args.js';
+import { type Figure, ratio, timing, value } from './lib/figures.js';
+import { makeConfig } from './lib/fixtures.js';
+import { publish } from './lib/results.js';
+import { measureAsync, summarize } from './lib/stats.js';
 
-const SAVES = Number(process.env.BENCH_SAVES ?? 200);
-const BUDGET_MS = Number(process.env.BENCH_BUDGET_S ?? 600) * 1000;
+const quick = isQuick();
+const SAVES = Number(process.env.BENCH_SAVES ?? (quick ? 20 : 200));
+const BUDGET_MS = Number(process.env.BENCH_BUDGET_S ?? (quick ? 60 : 600)) * 1000;
 const WARMUP_SAVES = 5;
+/** Runs of a load alone; its median is the load subtracted for c12, and shown beside every row. */
+const LOAD_ALONE_RUNS = quick ? 5 : 15;
+/**
+ * Untimed loads before those runs, up to this many or for up to 1 s: the saves are timed warm, so the
+ * load they are compared with must be warm too (yaml's parse takes ~20 calls to reach its speed: the
+ * first row's cold median was ~10× its warm one).
+ */
+const LOAD_ALONE_WARMUP = { loads: 20, ms: 1_000 };
 const GAP_MS = 15;
 /** ConfigWatcher's default: a check waits this long for the bytes to hold still, unless the debounce already did. */
 const SETTLE_MS = 10;
 const jsYaml: ConfigParser = (text) => jsYamlLoad(text);
 
+type Watcher = 'cfg' | 'cfg+js-yaml' | 'c12';
 interface Row {
-  watcher: string;
+  watcher: Watcher;
   modules: number;
   debounceMs: number;
 }
-const ROWS: Row[] = [
-  ...[10, 100].flatMap((modules) => [
+const FULL_ROWS: Row[] = [
+  ...[10, 100].flatMap((modules): Row[] => [
     { watcher: 'cfg', modules, debounceMs: 0 },
     { watcher: 'cfg', modules, debounceMs: 100 },
     // The same parser family as c12 (confbox's YAML is a js-yaml fork): like for like.
@@ -53,44 +62,28 @@ const ROWS: Row[] = [
   { watcher: 'cfg', modules: 1000, debounceMs: 100 },
   { watcher: 'c12', modules: 1000, debounceMs: 100 },
 ];
+/**
+ * Quick: the rows that tell the watchers apart at the lowest cost (10 modules): lost saves at debounce
+ * 0, and latency at c12's default debounce. The 1,000-module rows (several seconds each) are full mode only.
+ */
+const QUICK_ROWS: Row[] = [
+  { watcher: 'cfg', modules: 10, debounceMs: 0 },
+  { watcher: 'c12', modules: 10, debounceMs: 0 },
+  { watcher: 'cfg', modules: 10, debounceMs: 100 },
+  { watcher: 'c12', modules: 10, debounceMs: 100 },
+];
+const ROWS = quick ? QUICK_ROWS : FULL_ROWS;
 
 /** The config body without `revision`, as YAML; each save prepends a new revision. */
-function body(count: number): string {
-  const modules: ModuleConfig[] = [];
-  for (let i = 0; i < count; i++) {
-    modules.push({
-      name: `module-${i}`,
-      type: i % 3 === 0 ? 'http' : 'worker',
-      config: {
-        port: 8000 + i,
-        limits: { rps: 100, burst: 20 },
-        tags: ['a', `t${i % 7}`],
-        tls: { on: true },
-      },
-      dependsOn: i > 0 ? [`module-${i - 1}`] : [],
-    });
-  }
-  return dump({ modules, platform: { region: 'eu' }, workflows: { main: { steps: ['a', 'b'] } } });
-}
+const body = (modules: number) => dump(makeConfig(modules));
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
-
-const round = (value: number) => Number(value.toFixed(1));
-
-/** Median time of `fn` alone. */
-async function medianOf(fn: () => Promise<unknown>, runs = 15): Promise<number> {
-  const times: number[] = [];
-  for (let run = 0; run < runs; run++) {
-    const start = performance.now();
+/** Median ms of `fn` alone, warm. */
+async function medianOf(fn: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < LOAD_ALONE_WARMUP.loads && performance.now() - start < LOAD_ALONE_WARMUP.ms; i++) {
     await fn();
-    times.push(performance.now() - start);
   }
-  return percentile(
-    times.sort((a, b) => a - b),
-    50,
-  );
+  return (await measureAsync(fn, { runs: LOAD_ALONE_RUNS, warmup: 0 })).median;
 }
 
 /** A FileSource that times each load, so overhead subtracts the parse that save really cost. */
@@ -174,7 +167,7 @@ async function run(row: Row) {
   const latencies: number[] = [];
   const overheads: number[] = [];
   const first = revision + 1;
-  let lost = 0;
+  let timedOut = 0;
   for (let i = 0; i < SAVES; i++) {
     revision++;
     const wait = arrival(revision);
@@ -184,7 +177,7 @@ async function run(row: Row) {
       const { at, loadMs: loadThisTime } = delivered.get(revision)!;
       latencies.push(at - savedAt);
       overheads.push(at - savedAt - row.debounceMs - settleWaitMs - (loadThisTime ?? loadMs));
-    } else lost++;
+    } else timedOut++;
     await sleep(GAP_MS);
   }
   await sleep(500); // a late delivery is slow, not lost
@@ -192,55 +185,88 @@ async function run(row: Row) {
   for (let r = first; r <= revision; r++) if (!delivered.has(r)) neverDelivered++;
   await watcher.stop();
   await rm(dir, { recursive: true, force: true });
-
-  latencies.sort((a, b) => a - b);
-  overheads.sort((a, b) => a - b);
-  return {
-    watcher: row.watcher,
-    modules: row.modules,
-    debounceMs: row.debounceMs,
-    saves: SAVES,
-    medianMs: round(percentile(latencies, 50)),
-    p99Ms: round(percentile(latencies, 99)),
-    loadAloneMs: round(loadMs),
-    settleWaitMs,
-    overheadMedianMs: round(percentile(overheads, 50)),
-    overheadP99Ms: round(percentile(overheads, 99)),
-    timedOut: lost,
-    neverDelivered,
-  };
+  return { latencies, overheads, loadMs, timeoutMs, settleWaitMs, timedOut, neverDelivered };
 }
 
-const results = [];
+const label = (row: Row) => `${row.watcher}, ${row.modules} modules, debounce ${row.debounceMs} ms`;
+
+/** Median latency per row label, for the cfg / c12 ratios. */
+const medians = new Map<string, number>();
+const lostSaves = new Map<string, number>();
+const figures: Figure[] = [];
+const skipped: string[] = [];
 const benchStart = performance.now();
 for (const row of ROWS) {
   if (performance.now() - benchStart > BUDGET_MS) {
-    console.error(`skipped (time budget): ${row.watcher} ${row.modules} modules, debounce ${row.debounceMs}`);
+    skipped.push(label(row));
+    console.error(`skipped (time budget): ${label(row)}`);
     continue;
   }
   const result = await run(row);
-  console.error(
-    `${row.watcher} ${row.modules} modules, debounce ${row.debounceMs}: median ${result.medianMs} ms`,
+  const at = label(row);
+  const loadAlone = `${result.loadMs.toFixed(1)} ms`;
+  const load =
+    row.watcher === 'c12' ? `load alone (${loadAlone}, median)` : "that save's load (timed in the source)";
+  lostSaves.set(at, result.neverDelivered);
+  if (result.latencies.length > 0) {
+    const latency = summarize(result.latencies);
+    medians.set(at, latency.median);
+    figures.push(
+      timing(`save → onChange: ${at}`, latency, {
+        note: `load alone ${loadAlone}; ${result.neverDelivered} of ${SAVES} saves lost`,
+      }),
+      timing(`overhead: ${at}`, summarize(result.overheads), {
+        note: `latency − debounce ${row.debounceMs} ms − settle wait ${result.settleWaitMs} ms − ${load}`,
+      }),
+    );
+  }
+  figures.push(
+    value(
+      `load alone: ${at}`,
+      result.loadMs,
+      'ms',
+      `median of ${LOAD_ALONE_RUNS} after up to ${LOAD_ALONE_WARMUP.loads} untimed: ${row.watcher === 'c12' ? "c12's loadConfig" : 'FileSource.load (read + parse)'}`,
+    ),
+    value(
+      `lost saves: ${at}`,
+      result.neverDelivered,
+      `of ${SAVES}`,
+      `never delivered; ${result.timedOut} not delivered within the ${result.timeoutMs.toFixed(0)} ms timeout`,
+    ),
   );
-  results.push(result);
+  console.error(`${at}: median ${medians.get(at)?.toFixed(1) ?? '—'} ms, ${result.neverDelivered} lost`);
 }
-console.table(results);
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(
-  new URL('./results/watch.json', import.meta.url),
-  `${JSON.stringify(
-    {
-      benchmark:
-        'save → onChange latency: @cfg/watcher ConfigWatcher vs c12 watchConfig, same files, same run',
-      method: `${SAVES} saves per row, each awaited, ${GAP_MS} ms apart; overhead = latency − debounce − settle wait − load alone`,
-      node: process.version,
-      cpu: cpus()[0]?.model ?? 'unknown',
-      cores: cpus().length,
-      loadAverage1m: round(loadavg()[0] ?? 0),
-      at: new Date().toISOString(),
-      rows: results,
-    },
-    null,
-    2,
-  )}\n`,
+
+// cfg against c12 on the rows both ran.
+for (const row of ROWS.filter((r) => r.watcher === 'c12')) {
+  const c12 = medians.get(label(row));
+  for (const watcher of ['cfg', 'cfg+js-yaml'] as const) {
+    const ours = medians.get(label({ ...row, watcher }));
+    if (c12 === undefined || ours === undefined) continue;
+    const at = `${row.modules} modules, debounce ${row.debounceMs} ms`;
+    figures.push(
+      ratio(
+        `${watcher} / c12, ${at}`,
+        ours,
+        c12,
+        `median save → onChange, ${watcher === 'cfg' ? '@cfg (yaml parser)' : '@cfg with js-yaml `parse`'} over c12 watchConfig (saves lost: ${watcher} ${lostSaves.get(label({ ...row, watcher }))}, c12 ${lostSaves.get(label(row))} of ${SAVES})`,
+      ),
+    );
+  }
+}
+if (skipped.length > 0) {
+  figures.push(
+    value('rows skipped (time budget)', skipped.join('; '), undefined, `budget ${BUDGET_MS / 1000} s`),
+  );
+}
+figures.push(
+  value('load average, 1 min, at the end', loadavg()[0] ?? 0, undefined, 'other work on the machine'),
 );
+
+publish({
+  name: 'watch',
+  title: 'Issue 3, watcher only: writeFile → onChange latency, @cfg/watcher vs c12 watchConfig',
+  about: `ConfigWatcher (FileSource, debounce as shown, other options default) and c12 3.3.4 \`watchConfig\` on the same YAML files (makeConfig modules) in the same run. Each of ${SAVES} saves per row rewrites the file with a new \`revision\`, is timed from \`writeFile\` resolving to the onChange / onUpdate call, waits for it (timeout debounce + 5 × load alone + 150 ms), then pauses ${GAP_MS} ms (inside chokidar's 50 ms change throttle); ${WARMUP_SAVES} warm-up saves are not counted. Lost = never delivered, 500 ms after the last save. Overhead = latency − debounce − settle wait (${SETTLE_MS} ms when debounce < ${SETTLE_MS} ms, for @cfg) − load: for @cfg the load that save really cost (timed in FileSource.load), for c12 the median of its loadConfig alone. Load alone is timed warm, after up to ${LOAD_ALONE_WARMUP.loads} untimed loads (the saves are timed warm too). No reloader here: see file-applied for file → applied.`,
+  quick,
+  figures,
+});
