@@ -45,7 +45,7 @@ export interface BenchSchema {
   schema: string;
   pool: pg.Pool;
   store: PgConfigStore;
-  /** The `cfg serve` flags for database mode on this schema. */
+  /** The `cfg serve` flags for database mode on this schema (document `default`, unless `--key` follows). */
   serveArgs: string[];
   /** Drops the schema and ends the pool. */
   drop(): Promise<void>;
@@ -64,7 +64,7 @@ export async function createBenchSchema(name: string): Promise<BenchSchema> {
     schema,
     pool,
     store,
-    serveArgs: ['--database-url', url, '--db-schema', schema, '--key', 'default'],
+    serveArgs: ['--database-url', url, '--db-schema', schema],
     drop: async () => {
       try {
         await pool.query(`drop schema if exists ${schema} cascade`);

@@ -1,7 +1,9 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { MODULE_NAME_MAX_LENGTH } from './engine/module-name.js';
 import type { TokenAuthenticator } from './lib/auth.js';
-import { errorHandler, notFoundHandler } from './lib/error-handler.js';
+import { clientErrorHandler, errorHandler, notFoundHandler } from './lib/error-handler.js';
 import { codes } from './lib/errors.js';
+import { trackUnusedConnections } from './lib/unused-connections.js';
 import { configRoutes } from './routes/config.js';
 import { healthRoutes, readinessSchema } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -27,6 +29,7 @@ export interface BuildOptions {
  */
 export async function build(userOpts: BuildOptions): Promise<FastifyInstance> {
   const opts = { bodyLimit: 1024 * 1024, sseHeartbeatMs: 15_000, ...userOpts };
+  const onError = errorHandler(opts.bodyLimit);
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     // One line per reload is the log that matters; per-request lines would drown it.
@@ -37,15 +40,22 @@ export async function build(userOpts: BuildOptions): Promise<FastifyInstance> {
     onConstructorPoisoning: 'error',
     // Requests arriving while shutting down get the error table's 503 (the hook below), not fastify's own.
     return503OnClosing: false,
+    // Unparseable HTTP, a URL that does not decode, an over-long path parameter: the error table too.
+    clientErrorHandler,
+    frameworkErrors: (error, request, reply) => onError(error, request, reply),
+    // Module names in paths may be as long as the name rule allows.
+    routerOptions: { maxParamLength: MODULE_NAME_MAX_LENGTH },
   });
   // JSON only: without this, a text/plain body would reach the routes as a string.
   app.removeContentTypeParser(['text/plain']);
   app.decorateRequest('principal', null);
   app.addSchema(readinessSchema);
-  app.setErrorHandler(errorHandler(opts.bodyLimit));
+  app.setErrorHandler(onError);
   app.setNotFoundHandler(notFoundHandler);
 
   const { runtime, auth } = opts;
+  const unusedConnections = trackUnusedConnections(app.server);
+  app.addHook('preClose', async () => unusedConnections.close());
   app.addHook('onRequest', async (request) => {
     if (runtime.stopping && request.url !== '/readyz' && request.url !== '/healthz')
       throw codes.CFG_ERR_SHUTTING_DOWN();

@@ -89,6 +89,12 @@ program
       .argParser(integer(1)),
   )
   .addOption(
+    new Option(
+      '--no-notify',
+      'ignore PostgreSQL NOTIFY and find database changes by polling alone (env: any value)',
+    ).env('CFG_NO_NOTIFY'),
+  )
+  .addOption(
     new Option('--tokens-file <file>', 'YAML/JSON: tokens: [{ name, role: admin|read, token }]').env(
       'CFG_TOKENS_FILE',
     ),

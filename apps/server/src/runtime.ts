@@ -57,6 +57,8 @@ export class Runtime {
   readonly #logger: Logger;
   readonly #sourceErrors = new Map<SourceKind, SourceFailure>();
   readonly #tracked = new Map<SourceKind, TrackedSource>();
+  /** The highest stored version handed to the reloader so far (per source name: one source runs). */
+  #newestVersion: { source: string; version: number; hash: string } | undefined;
   #stopping = false;
 
   private constructor(engine: Engine, opts: RuntimeOptions) {
@@ -74,6 +76,7 @@ export class Runtime {
       logger: errorsOnly,
     });
     this.reloader.on('reload', (result) => this.#record(result));
+    this.#supersededByNewerVersion(opts.initial);
   }
 
   /** Builds and starts the first module set; throws `ConfigValidationError` for a bad initial config. */
@@ -82,8 +85,21 @@ export class Runtime {
     return new Runtime(engine, opts);
   }
 
-  /** Applies a change from a watcher, a poller or an API write. Never rejects for a bad config. */
+  /**
+   * Applies a change from a watcher, a poller or an API write. Never rejects for a bad config. A
+   * stored version older than one already handed over is stale: it is recorded as `superseded` and
+   * never applied. Without this, an API write's own snapshot (version n) reaching the reloader after
+   * the poller's load of version n + 1 would win as the newer arrival, put the server back on n, and
+   * leave it there — the poller has delivered n + 1 and sees nothing new (found by the fault suite's
+   * race test).
+   */
   handleChange(change: ConfigChangeEvent | ConfigSnapshot): Promise<ReloadResult> {
+    const snapshot = 'snapshot' in change ? change.snapshot : change;
+    const stale = this.#supersededByNewerVersion(snapshot);
+    if (stale) {
+      this.#record(stale);
+      return Promise.resolve(stale);
+    }
     return this.reloader.handleChange(change);
   }
 
@@ -164,6 +180,29 @@ export class Runtime {
     } catch {
       // Still failing: keep the error.
     }
+  }
+
+  /** A result for `snapshot` when a newer version of its source was already handed over; else notes its version. */
+  #supersededByNewerVersion(snapshot: ConfigSnapshot): ReloadResult | undefined {
+    const { version, source, hash } = snapshot;
+    if (version === undefined) return undefined;
+    const newest = this.#newestVersion;
+    if (newest?.source === source && version < newest.version) {
+      return {
+        outcome: 'superseded',
+        fromHash: this.reloader.current.hash,
+        toHash: hash,
+        version,
+        source,
+        modules: [],
+        reason: `version ${version} arrived after version ${newest.version}, which was already handed to the reloader`,
+        supersededBy: newest.hash,
+        durationMs: 0,
+        at: new Date(),
+      };
+    }
+    this.#newestVersion = { source, version, hash };
+    return undefined;
   }
 
   #record(result: ReloadResult): void {

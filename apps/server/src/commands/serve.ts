@@ -52,6 +52,7 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
     const sources = await openSources(mode, {
       store: db?.store,
       pollIntervalMs: opts.pollIntervalMs,
+      notify: opts.notify,
       logger,
     });
     const runtime = await Runtime.create({ initial: sources.initial, writer: sources.writer, logger });
@@ -72,6 +73,7 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
         source: current.source,
         hash: current.hash.slice(0, 12),
         version: current.version,
+        ...(db ? { notify: opts.notify, pollIntervalMs: opts.pollIntervalMs } : {}),
       },
       `cfg listening on http://${host}:${port} (${mode.kind} mode, ${current.source}, ${current.config.modules.length} modules)`,
     );

@@ -9,6 +9,13 @@ export interface Database {
 }
 
 /**
+ * Longest wait between attempts to re-open the LISTEN connection. The store's default (10 s) could
+ * leave a replica up to 10 s behind once PostgreSQL is back after a long outage (the poller's own
+ * retries back off to the poll interval, 5 s); with 2 s, a replica re-checks within ~2 s of its return.
+ */
+const LISTEN_RETRY_CAP_MS = 2_000;
+
+/**
  * A pool and a migrated `PgConfigStore` in `schema`. An idle client's error (the server restarted,
  * a backend was terminated) is logged, not thrown: the pool replaces the client on next use.
  */
@@ -23,6 +30,7 @@ export async function openDatabase(opts: {
   );
   const store = new PgConfigStore(pool, {
     schema: opts.schema,
+    maxReconnectDelayMs: LISTEN_RETRY_CAP_MS,
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
   try {

@@ -6,7 +6,9 @@ import { KEY_PATTERN } from '@cfg/pg-store';
  */
 export const MODULE_NAME_PATTERN = KEY_PATTERN;
 
-export const MODULE_NAME_RULE = '1-200 characters from A-Z a-z 0-9 . _ / -';
+export const MODULE_NAME_MAX_LENGTH = 200;
+
+export const MODULE_NAME_RULE = `1-${MODULE_NAME_MAX_LENGTH} characters from A-Z a-z 0-9 . _ / -`;
 
 export function isValidModuleName(name: string): boolean {
   return MODULE_NAME_PATTERN.test(name);

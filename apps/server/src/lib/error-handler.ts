@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { codes, HttpError } from './errors.js';
 
@@ -32,11 +34,12 @@ export function toHttpError(error: unknown, ctx: { bodyLimit: number; contentTyp
     case 'ECONNREFUSED':
     case 'ECONNRESET':
     case 'ETIMEDOUT':
-    case '57P01': // PostgreSQL: admin shutdown
+    case '53300': // PostgreSQL: too many connections
       return codes.CFG_ERR_SOURCE_UNAVAILABLE(e.message);
   }
-  if (typeof e.code === 'string' && e.code.startsWith('08'))
-    return codes.CFG_ERR_SOURCE_UNAVAILABLE(e.message); // PostgreSQL connection exceptions
+  // PostgreSQL connection exceptions (08…), and shutting down, crashed or starting up (57P01–57P03).
+  if (typeof e.code === 'string' && (e.code.startsWith('08') || e.code.startsWith('57P')))
+    return codes.CFG_ERR_SOURCE_UNAVAILABLE(e.message);
   if (e.validation) return codes.CFG_ERR_BAD_REQUEST(e.message);
   // The JSON parser's own errors (bad syntax, `__proto__` keys) are SyntaxErrors with a 400.
   if (e.statusCode === 400 && error instanceof SyntaxError) return codes.CFG_ERR_INVALID_JSON(e.message);
@@ -59,4 +62,29 @@ export function errorHandler(bodyLimit: number) {
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply) {
   const error = codes.CFG_ERR_NOT_FOUND(request.method, request.url.split('?')[0]);
   return reply.code(404).send(error.toReply());
+}
+
+/**
+ * fastify's `clientErrorHandler`: a request so malformed that HTTP parsing failed (bad framing, bytes
+ * that are no HTTP, headers over the limit, too slow) never reaches a route, so the reply is written
+ * on the socket here — as fastify's default does, but with the error table's body — and the
+ * connection is closed.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const httpError =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? codes.CFG_ERR_HEADERS_TOO_LARGE()
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? codes.CFG_ERR_REQUEST_TIMEOUT()
+        : codes.CFG_ERR_BAD_REQUEST(`malformed HTTP request (${error.code ?? 'parse error'})`);
+  const body = JSON.stringify(httpError.toReply());
+  const status = httpError.statusCode;
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

@@ -91,6 +91,11 @@ export const codes = {
     404,
   ),
   CFG_ERR_VERSION_NOT_FOUND: createError('CFG_ERR_VERSION_NOT_FOUND', '%s', 404),
+  CFG_ERR_REQUEST_TIMEOUT: createError(
+    'CFG_ERR_REQUEST_TIMEOUT',
+    'the request did not arrive in time; send it again',
+    408,
+  ),
   CFG_ERR_NOT_PERSISTENT: createError(
     'CFG_ERR_NOT_PERSISTENT',
     'this server has no config store, so it keeps no %s: start it with --database-url or --store embedded',
@@ -105,6 +110,11 @@ export const codes = {
   ),
   CFG_ERR_INVALID_CONFIG: createError('CFG_ERR_INVALID_CONFIG', '%s', 422),
   CFG_ERR_RATE_LIMITED: createError('CFG_ERR_RATE_LIMITED', 'rate limited by "%s"; retry in %s s', 429),
+  CFG_ERR_HEADERS_TOO_LARGE: createError(
+    'CFG_ERR_HEADERS_TOO_LARGE',
+    'the request headers are larger than the server accepts',
+    431,
+  ),
   CFG_ERR_INTERNAL: createError('CFG_ERR_INTERNAL', 'internal error (the server log has the details)', 500),
   CFG_ERR_RELOAD_FAILED: createError('CFG_ERR_RELOAD_FAILED', '%s', 500),
   CFG_ERR_SOURCE_UNAVAILABLE: createError(

@@ -4,7 +4,7 @@ import { codes } from '../lib/errors.js';
 import type { Runtime } from '../runtime.js';
 import type { ConfigVersions } from '../writers/types.js';
 import { reloadReply } from './reload-reply.js';
-import { anyObject, ifMatchHeaders } from './schemas.js';
+import { anyObject, ifMatchHeaders, versionNumber } from './schemas.js';
 
 /**
  * The applied config, the server's status, and — with a store — the stored document's history,
@@ -58,7 +58,7 @@ export const configRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
           type: 'object',
           properties: {
             limit: { type: 'integer', minimum: 1, maximum: 500 },
-            before: { type: 'integer', minimum: 1 },
+            before: versionNumber,
           },
         },
         response: { 200: anyObject },
@@ -80,7 +80,7 @@ export const configRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
     {
       onRequest: auth.require('read'),
       schema: {
-        params: { type: 'object', properties: { version: { type: 'integer', minimum: 1 } } },
+        params: { type: 'object', properties: { version: versionNumber } },
         response: { 200: anyObject },
       },
     },
@@ -96,7 +96,7 @@ export const configRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
         body: {
           type: 'object',
           required: ['version'],
-          properties: { version: { type: 'integer', minimum: 1 } },
+          properties: { version: versionNumber },
         },
         response: { 200: anyObject },
       },

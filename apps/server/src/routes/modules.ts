@@ -2,9 +2,14 @@ import type { ModuleConfig } from '@cfg/source';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TokenAuthenticator } from '../lib/auth.js';
 import { codes } from '../lib/errors.js';
+import { nestedDeeperThan } from '../lib/nesting.js';
+import { PhaseTimings } from '../lib/phase-timings.js';
 import type { Runtime } from '../runtime.js';
 import { reloadReply } from './reload-reply.js';
 import { anyObject, ifMatchHeaders, moduleNameParams } from './schemas.js';
+
+/** Deeper than any hand-written config; bounded so a hostile body never reaches the recursive YAML edit. */
+const MAX_CONFIG_DEPTH = 64;
 
 interface NameParams {
   name: string;
@@ -46,7 +51,7 @@ export const moduleRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
   /**
    * The body is the module's whole new `config`. It is checked against the whole resulting config
    * first (422, nothing written), then stored (DB modes: a new version, `If-Match` → 412), then
-   * applied through the reloader; the reply is the ReloadResult.
+   * applied through the reloader; the reply is the ReloadResult, with a `Server-Timing` header.
    */
   app.put<{ Params: NameParams; Body: Record<string, unknown>; Headers: { 'if-match'?: string } }>(
     '/modules/:name/config',
@@ -59,15 +64,21 @@ export const moduleRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
         response: { 200: anyObject },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { name } = request.params;
       find(name);
+      if (nestedDeeperThan(request.body, MAX_CONFIG_DEPTH))
+        throw codes.CFG_ERR_BAD_REQUEST(`a module config may nest at most ${MAX_CONFIG_DEPTH} levels deep`);
+      const timings = new PhaseTimings();
       const outcome = await runtime.writer.writeModuleConfig(runtime.reloader.current, name, request.body, {
         actor: request.principal?.name ?? 'unknown',
         ifMatch: request.headers['if-match'],
         validate: (config) => runtime.engine.validate(config),
+        timings,
       });
-      return reloadReply(outcome, await runtime.handleChange(outcome.snapshot));
+      const result = await timings.time('reload', () => runtime.handleChange(outcome.snapshot));
+      reply.header('server-timing', timings.header());
+      return reloadReply(outcome, result);
     },
   );
 };

@@ -1,4 +1,5 @@
 import { MODULE_NAME_PATTERN } from '../engine/module-name.js';
+import { MAX_VERSION } from '../writers/stored-writer.js';
 
 /** Module names in paths are checked against the same rule as the config's module names. */
 export const moduleNameParams = {
@@ -14,3 +15,6 @@ export const ifMatchHeaders = {
   type: 'object',
   properties: { 'if-match': { type: 'string', maxLength: 200 } },
 } as const;
+
+/** A stored version number in a path, query or body. */
+export const versionNumber = { type: 'integer', minimum: 1, maximum: MAX_VERSION } as const;

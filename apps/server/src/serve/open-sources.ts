@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { type PgConfigStore, VersionConflictError } from '@cfg/pg-store';
-import { type ConfigSnapshot, DatabaseSource, FileSource, type Logger } from '@cfg/source';
+import {
+  type ConfigDocumentStore,
+  type ConfigSnapshot,
+  DatabaseSource,
+  FileSource,
+  type Logger,
+} from '@cfg/source';
 import { ConfigWatcher, SourcePoller } from '@cfg/watcher';
 import type { Runtime } from '../runtime.js';
 import { withNudge } from '../sources/nudgeable.js';
@@ -33,6 +39,8 @@ export interface Sources {
 export interface SourceContext {
   store?: PgConfigStore;
   pollIntervalMs: number;
+  /** Listen for the store's NOTIFY; when false, database changes are found by polling alone. @defaultValue true */
+  notify?: boolean;
   logger: Logger;
 }
 
@@ -68,7 +76,7 @@ async function _databaseSources(
 ): Promise<Sources> {
   if (mode.seed)
     await _seed(store, mode.key, await readFile(mode.seed, 'utf8'), `seeded from ${mode.seed}`, ctx.logger);
-  const source = new DatabaseSource(store, { key: mode.key, logger: ctx.logger });
+  const source = new DatabaseSource(_documents(store, ctx), { key: mode.key, logger: ctx.logger });
   const initial = await source.load();
   const writer = new StoredWriter({
     mode: 'database',
@@ -87,7 +95,7 @@ async function _overlaySources(
 ): Promise<Sources> {
   await _seed(store, mode.overlayKey, OVERLAY_SEED, 'empty overlay', ctx.logger);
   const base = new FileSource(mode.config);
-  const overlay = new DatabaseSource(store, { key: mode.overlayKey, logger: ctx.logger });
+  const overlay = new DatabaseSource(_documents(store, ctx), { key: mode.overlayKey, logger: ctx.logger });
   const source = withNudge(createOverlaySource(base, overlay));
   const initial = await source.load();
   const layout = new OverlayDocument(base, overlay.name);
@@ -162,6 +170,18 @@ async function _seed(
   } catch (error) {
     if (!(error instanceof VersionConflictError)) throw error;
   }
+}
+
+/**
+ * What the database sources read. Without `notify`, a view of the store without `subscribe`: the
+ * source then offers no push hint, no LISTEN connection is opened, and the poller alone finds changes.
+ */
+function _documents(store: PgConfigStore, ctx: SourceContext): ConfigDocumentStore {
+  if (ctx.notify ?? true) return store;
+  return {
+    getDocument: (key) => store.getDocument(key),
+    getDocumentHash: (key) => store.getDocumentHash(key),
+  };
 }
 
 function _need(store: PgConfigStore | undefined): PgConfigStore {

@@ -13,6 +13,8 @@ export interface ServeOptions {
   dataDir: string;
   embeddedPort: number;
   pollIntervalMs: number;
+  /** Listen for PostgreSQL NOTIFY (`--no-notify`: poll only). */
+  notify: boolean;
   tokensFile?: string;
   logLevel: string;
   logFormat?: 'json' | 'pretty';

@@ -1,5 +1,6 @@
 import {
   type AppConfig,
+  type ConfigSnapshot,
   type ConfigSource,
   hashBytes,
   hashConfig,
@@ -9,6 +10,9 @@ import {
 import { codes } from '../lib/errors.js';
 import { overridePatch } from '../lib/override-patch.js';
 import { ModuleNotInDocumentError, setModuleConfig } from '../lib/yaml-edit.js';
+
+/** How long an overlay write waits before reading a base file that did not load a second time. */
+const BASE_RETRY_MS = 25;
 
 /** How a stored document relates to the config the server runs. */
 export interface DocumentLayout {
@@ -65,7 +69,7 @@ export class OverlayDocument implements DocumentLayout {
   }
 
   async compose(text: string): Promise<AppConfig> {
-    const base = await this.#base.load();
+    const base = await this.#loadBase();
     return mergeConfigs(base.config, parseConfig(text, { filename: this.#filename }));
   }
 
@@ -75,7 +79,7 @@ export class OverlayDocument implements DocumentLayout {
   }
 
   async edit(text: string, name: string, config: Record<string, unknown>): Promise<string> {
-    const base = (await this.#base.load()).config.modules.find((m) => m.name === name);
+    const base = (await this.#loadBase()).config.modules.find((m) => m.name === name);
     if (base)
       return setModuleConfig(text, name, overridePatch(base.config ?? {}, config), {
         append: { type: base.type },
@@ -86,6 +90,27 @@ export class OverlayDocument implements DocumentLayout {
     } catch (error) {
       if (error instanceof ModuleNotInDocumentError) throw codes.CFG_ERR_MODULE_NOT_FOUND(name);
       throw error;
+    }
+  }
+
+  /**
+   * The base file as it is now. A save in progress (truncate, then write) can read empty or cut
+   * short, so a failed load is read once more after BASE_RETRY_MS; a base that still does not load
+   * makes the write impossible to check — the source is unavailable (503, nothing stored), which
+   * says more than a 422 blaming the request would (found by the fault suite's race test).
+   */
+  async #loadBase(): Promise<ConfigSnapshot> {
+    try {
+      return await this.#base.load();
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, BASE_RETRY_MS));
+      try {
+        return await this.#base.load();
+      } catch (error) {
+        throw codes.CFG_ERR_SOURCE_UNAVAILABLE(
+          `${this.#base.name}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { DocumentVersion, HistoryEntry } from '@cfg/pg-store';
 import type { AppConfig, ConfigSnapshot, ValidationIssue } from '@cfg/source';
+import type { PhaseTimings } from '../lib/phase-timings.js';
 
 /**
  * Where API writes go:
@@ -16,6 +17,8 @@ export interface WriteContext {
   ifMatch?: string;
   /** Checks the config the write would produce; a non-empty list refuses it before anything is written. */
   validate: (config: AppConfig) => ValidationIssue[];
+  /** Where a writer adds the time it spent per phase (`Server-Timing`). */
+  timings?: PhaseTimings;
 }
 
 export interface WriteOutcome {

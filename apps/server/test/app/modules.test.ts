@@ -194,6 +194,26 @@ describe('PUT /api/v1/modules/:name/config (file mode)', () => {
     });
   });
 
+  it('400 for a body nested more than 64 levels (the YAML edit would overflow the stack); 64 reach validation', async () => {
+    const { app, admin } = await buildTestApp();
+    /** `levels` objects, one inside the other. */
+    const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+    const put = (payload: string) =>
+      app.inject({
+        method: 'PUT',
+        url: '/api/v1/modules/greeter/config',
+        headers: { ...admin, ...json },
+        payload,
+      });
+    for (const levels of [65, 5_000]) {
+      const res = await put(`{"message":"deep","x":${nested(levels - 1)}}`);
+      expect(res.json()).toMatchObject({ statusCode: 400, code: 'CFG_ERR_BAD_REQUEST' });
+    }
+    const deepest = await put(`{"message":"deep","x":${nested(63)}}`);
+    expect(deepest.json()).toMatchObject({ statusCode: 422, code: 'CFG_ERR_INVALID_CONFIG' }); // greeter has no "x"
+    expect((await app.inject({ method: 'GET', url: '/hello' })).json()).toEqual({ message: 'hello' });
+  });
+
   it('never answers 500 to bad input', async () => {
     const { app, admin } = await buildTestApp({ config: sampleConfig() });
     const payloads = [

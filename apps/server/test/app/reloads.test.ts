@@ -62,4 +62,10 @@ describe('GET /api/v1/events (SSE)', () => {
     const { app } = await buildTestApp();
     expect((await app.inject({ method: 'GET', url: '/api/v1/events' })).statusCode).toBe(401);
   });
+
+  it('HEAD is not served (a stream that never ends has no head to give)', async () => {
+    const { app, reader } = await buildTestApp();
+    const res = await app.inject({ method: 'HEAD', url: '/api/v1/events', headers: reader });
+    expect(res.statusCode).toBe(404);
+  });
 });

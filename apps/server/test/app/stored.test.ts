@@ -100,6 +100,32 @@ describe('database mode: the whole config is one stored document', () => {
     expect(missing.json()).toMatchObject({ code: 'CFG_ERR_VERSION_NOT_FOUND' });
   });
 
+  it('a version number beyond what the store can hold is a 400, never a 500 (found by the HTTP fuzz)', async () => {
+    const { app, admin, key } = await databaseApp();
+    const huge = ['2147483648', '99999999999999999999'];
+    for (const v of huge) {
+      for (const url of [`/api/v1/config/versions/${v}`, `/api/v1/config/history?before=${v}`]) {
+        const res = await app.inject({ method: 'GET', url, headers: admin });
+        expect(res.json(), url).toMatchObject({ statusCode: 400, code: 'CFG_ERR_BAD_REQUEST' });
+      }
+      const rollback = await app.inject({
+        method: 'POST',
+        url: '/api/v1/config/rollback',
+        headers: { ...admin, 'if-match': v },
+        payload: { version: 1 },
+      });
+      expect(rollback.json()).toMatchObject({ statusCode: 400, code: 'CFG_ERR_BAD_REQUEST' });
+    }
+    const body = await app.inject({
+      method: 'POST',
+      url: '/api/v1/config/rollback',
+      headers: admin,
+      payload: { version: 2147483648 },
+    });
+    expect(body.json()).toMatchObject({ statusCode: 400, code: 'CFG_ERR_BAD_REQUEST' });
+    expect((await store.getDocument(key))!.version).toBe(1);
+  });
+
   it('rollback writes the old content as a new version and applies it; an invalid target is 422', async () => {
     const { app, admin, key } = await databaseApp();
     await app.inject(put('greeter', { message: 'changed' }, admin));
@@ -197,6 +223,34 @@ describe('overlay mode: the file is the base, API writes go to a stored overlay'
       message: expect.stringContaining(file),
     });
     expect((await store.getDocument(key))!.version).toBe(1);
+  });
+
+  it('503, not 422, when the base file does not parse (the request is not what is wrong); nothing is stored', async () => {
+    const { app, admin, key, file } = await overlayApp();
+    await writeFile(file, 'modules: [\n');
+    const res = await app.inject(put('greeter', { message: 'x' }, admin));
+    expect(res.json()).toMatchObject({ statusCode: 503, code: 'CFG_ERR_SOURCE_UNAVAILABLE' });
+    expect((await store.getDocument(key))!.version).toBe(1);
+  });
+
+  it('a base read that fails once (a save in progress reads empty) is read again', async () => {
+    const file = join(dir, 'flaky-base.yaml');
+    await writeFile(file, await readFile(FIXTURE, 'utf8'));
+    const real = new FileSource(file);
+    let loads = 0;
+    const flaky: ConfigSource = {
+      name: real.name,
+      hash: (opts) => real.hash(opts),
+      load: async (opts) => {
+        if (loads++ === 0) throw new Error(`${file}: the file is empty`);
+        return real.load(opts);
+      },
+    };
+    const text = await new OverlayDocument(flaky, 'database:overlay').edit('modules: []\n', 'greeter', {
+      message: 'after the save',
+    });
+    expect(text).toContain('message: after the save');
+    expect(loads).toBe(2);
   });
 
   it('rolling the overlay back to its first (empty) version gives the file back every key', async () => {

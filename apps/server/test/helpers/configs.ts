@@ -1,4 +1,13 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { type AppConfig, type ConfigSnapshot, hashConfig, type ModuleConfig } from '@cfg/source';
+
+/** test/fixtures/config.yaml: a copy of the example config (greeter message "Hello from the test fixture"). */
+export const FIXTURE_FILE = fileURLToPath(new URL('../fixtures/config.yaml', import.meta.url));
+
+export function readFixture(): Promise<string> {
+  return readFile(FIXTURE_FILE, 'utf8');
+}
 
 /** A config using every built-in module type, small enough to read in a test. */
 export function sampleConfig(overrides: { message?: string; rps?: number; body?: unknown } = {}): AppConfig {

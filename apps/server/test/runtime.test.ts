@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { buildTestApp } from './helpers/app.js';
+import { sampleConfig, snapshotOf } from './helpers/configs.js';
+
+const stored = (message: string, version: number) => ({
+  ...snapshotOf(sampleConfig({ message }), 'database:default'),
+  version,
+});
+
+describe('Runtime.handleChange: stored versions apply in order', () => {
+  it('a version older than one already handed over is superseded, recorded, and never applied', async () => {
+    const { app, runtime, reader } = await buildTestApp({ version: 1 });
+    expect((await runtime.handleChange(stored('v3', 3))).outcome).toBe('partial');
+    // The API's own snapshot of version 2 arriving after the poller's load of version 3.
+    const late = await runtime.handleChange(stored('v2', 2));
+    expect(late).toMatchObject({ outcome: 'superseded', version: 2, supersededBy: stored('v3', 3).hash });
+    expect(runtime.reloader.current.version).toBe(3);
+    expect((await app.inject({ method: 'GET', url: '/hello' })).json()).toEqual({ message: 'v3' });
+    const reloads = (await app.inject({ method: 'GET', url: '/api/v1/reloads', headers: reader })).json()
+      .reloads;
+    expect(reloads.map((r: { outcome: string; version: number }) => [r.outcome, r.version])).toEqual([
+      ['superseded', 2],
+      ['partial', 3],
+    ]);
+  });
+
+  it('also while both wait behind a running reload: the older one never overtakes the newer', async () => {
+    const { runtime } = await buildTestApp({ version: 1 });
+    const running = runtime.handleChange(stored('v2', 2));
+    const newer = runtime.handleChange(stored('v4', 4));
+    const older = runtime.handleChange(stored('v3', 3));
+    await Promise.all([running, newer, older]);
+    expect((await older).outcome).toBe('superseded');
+    expect(runtime.reloader.current.version).toBe(4);
+  });
+
+  it('the same version again (a file change under the same overlay version) still applies', async () => {
+    const { runtime } = await buildTestApp({ version: 1 });
+    await runtime.handleChange(stored('a', 2));
+    expect((await runtime.handleChange(stored('b', 2))).outcome).toBe('partial');
+    expect(runtime.reloader.current.config.modules[0]?.config).toEqual({ message: 'b' });
+  });
+});
