@@ -12,6 +12,8 @@ import {
 export class MemoryStore implements ConfigDocumentStore {
   /** `performance.now()` of every `getDocumentHash` call, failed ones included. */
   readonly hashReads: number[] = [];
+  /** How many `getDocument` calls (loads) were made. */
+  documentReads = 0;
   /** While true, every read throws like a refused connection. */
   down = false;
   readonly subscribe?: ConfigDocumentStore['subscribe'];
@@ -38,6 +40,7 @@ export class MemoryStore implements ConfigDocumentStore {
   }
 
   async getDocument(key: string): Promise<StoredDocument | null> {
+    this.documentReads++;
     this._failIfDown();
     return this._docs.get(key) ?? null;
   }

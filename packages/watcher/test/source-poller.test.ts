@@ -158,4 +158,59 @@ describe('SourcePoller', () => {
     expect(poller.stats).toMatchObject({ changes: 1, checks });
     await expect(poller.start()).rejects.toMatchObject({ code: 'CFG_WATCH_STOPPED' });
   });
+
+  describe('expect(): a change the caller writes and applies itself', () => {
+    it('is taken as delivered without a load; the next change by anyone else is delivered', async () => {
+      const { store, poller, recorder } = await setup({ intervalMs: 600_000, push: true });
+      const loads = store.documentReads;
+      poller.expect(hashOf(configText(1)));
+      store.put('default', configText(1));
+      await until(() => poller.stats.expected === 1);
+      expect(poller.lastHash).toBe(hashOf(configText(1)));
+      expect(store.documentReads).toBe(loads);
+      expect(recorder.changes).toHaveLength(0);
+
+      store.put('default', configText(2));
+      const change = await recorder.nextChange();
+      expect(change).toMatchObject({ oldHash: hashOf(configText(1)), newHash: hashOf(configText(2)) });
+      expect(poller.stats).toMatchObject({ changes: 1, expected: 1 });
+    });
+
+    it('a withdrawn announcement (the write failed) is loaded and delivered like any change', async () => {
+      const { store, poller, recorder } = await setup({ intervalMs: 600_000, push: true });
+      const withdraw = poller.expect(hashOf(configText(1)));
+      withdraw();
+      withdraw(); // twice is harmless
+      store.put('default', configText(1));
+      expect((await recorder.nextChange()).snapshot.config.revision).toBe(1);
+      expect(poller.stats.expected).toBe(0);
+    });
+
+    it('any delivery cancels pending announcements, so those bytes written later are still delivered', async () => {
+      const { store, poller, recorder } = await setup({ intervalMs: 600_000, push: true });
+      poller.expect(hashOf(configText(1)));
+      // Someone else's write lands first: the caller's announced write never happened as announced.
+      store.put('default', configText(2));
+      expect((await recorder.nextChange()).snapshot.config.revision).toBe(2);
+      // The announced bytes arrive later, from anyone: the caller does not run them, so they are delivered.
+      store.put('default', configText(1));
+      expect((await recorder.nextChange()).snapshot.config.revision).toBe(1);
+      expect(poller.stats.expected).toBe(0);
+    });
+
+    it('finding a newer announcement drops the older ones', async () => {
+      const { store, poller, recorder } = await setup({ intervalMs: 600_000, push: true });
+      poller.expect(hashOf(configText(1)));
+      poller.expect(hashOf(configText(2)));
+      // Both writes land before the check runs: it sees only the second.
+      store.put('default', configText(1));
+      store.put('default', configText(2));
+      await until(() => poller.stats.expected === 1);
+      expect(poller.lastHash).toBe(hashOf(configText(2)));
+      // Bytes of the first announcement written again by anyone: no longer expected, so delivered.
+      store.put('default', configText(1));
+      expect((await recorder.nextChange()).snapshot.config.revision).toBe(1);
+      expect(poller.stats).toMatchObject({ changes: 1, expected: 1 });
+    });
+  });
 });
