@@ -35,8 +35,8 @@ type Phase = (typeof PHASES)[number];
 
 const PHASE_NOTES: Record<Phase, string> = {
   queue: "waiting for this server's earlier writes (one at a time per document)",
-  db: 'PostgreSQL: read the document, write the next version (one statement: row, history, NOTIFY)',
-  edit: 'edit the YAML document in place, parse it back, validate the whole config',
+  db: 'PostgreSQL: write the next version (one statement: row, history, NOTIFY); a read only when another writer moved the document on',
+  edit: "edit the server's open copy of the YAML document, read the config off it, validate the whole config",
   reload: 'apply it through the reloader (partial: the greeter)',
 };
 

@@ -85,7 +85,11 @@ async function _databaseSources(
     layout: new WholeDocument(source.name),
     source,
   });
-  return { initial, writer, watch: async (runtime) => [await _poll(source, runtime, ctx, initial.hash)] };
+  return {
+    initial,
+    writer,
+    watch: async (runtime) => [await _poll(source, runtime, ctx, initial.hash, writer)],
+  };
 }
 
 async function _overlaySources(
@@ -104,7 +108,7 @@ async function _overlaySources(
     initial,
     writer,
     watch: async (runtime) => {
-      const poller = await _poll(source, runtime, ctx, initial.hash);
+      const poller = await _poll(source, runtime, ctx, initial.hash, writer);
       if (!mode.watch) return [poller];
       // A saved file takes the same path as a database change: the poller checks the composite at once.
       const watcher = new ConfigWatcher(
@@ -138,11 +142,13 @@ async function _watchFile(
   return watcher;
 }
 
+/** Polls `source` for `runtime`; the writer's own writes are announced to it, so they are not loaded back. */
 async function _poll(
   source: DatabaseSource | ReturnType<typeof withNudge>,
   runtime: Runtime,
   ctx: SourceContext,
   initialHash: string,
+  writer: StoredWriter,
 ): Promise<Watch> {
   const poller = new SourcePoller(source, runtime.changeHandler('poller'), {
     intervalMs: ctx.pollIntervalMs,
@@ -152,6 +158,7 @@ async function _poll(
   });
   await poller.start();
   runtime.trackSource('poller', source, () => poller.lastHash);
+  writer.announceWritesTo((hash) => poller.expect(hash));
   return poller;
 }
 

@@ -6,10 +6,11 @@ import {
   hashConfig,
   mergeConfigs,
   parseConfig,
+  toAppConfig,
 } from '@cfg/source';
 import { codes } from '../lib/errors.js';
 import { overridePatch } from '../lib/override-patch.js';
-import { ModuleNotInDocumentError, setModuleConfig } from '../lib/yaml-edit.js';
+import { type EditableConfigText, ModuleNotInDocumentError } from '../lib/yaml-edit.js';
 
 /** How long an overlay write waits before reading a base file that did not load a second time. */
 const BASE_RETRY_MS = 25;
@@ -18,8 +19,11 @@ const BASE_RETRY_MS = 25;
 export interface DocumentLayout {
   /** The config a stored text yields. */
   compose(text: string): Promise<AppConfig>;
-  /** The stored text with module `name`'s resulting config set to exactly `config`. */
-  edit(text: string, name: string, config: Record<string, unknown>): Promise<string>;
+  /**
+   * Edits the opened stored document so that module `name`'s resulting config is exactly `config`,
+   * and returns the config the edited document yields (read off the document, not parsed again).
+   */
+  edit(doc: EditableConfigText, name: string, config: Record<string, unknown>): Promise<AppConfig>;
   /**
    * The hash the server's source gives the config composed from `text`, so a write can be applied
    * from the text it wrote, without reading and parsing it back.
@@ -44,13 +48,9 @@ export class WholeDocument implements DocumentLayout {
     return hashBytes(text);
   }
 
-  async edit(text: string, name: string, config: Record<string, unknown>): Promise<string> {
-    try {
-      return setModuleConfig(text, name, config);
-    } catch (error) {
-      if (error instanceof ModuleNotInDocumentError) throw codes.CFG_ERR_MODULE_NOT_FOUND(name);
-      throw error;
-    }
+  async edit(doc: EditableConfigText, name: string, config: Record<string, unknown>): Promise<AppConfig> {
+    _setModuleConfig(doc, name, config);
+    return toAppConfig(doc.toValue(), { filename: this.#filename });
   }
 }
 
@@ -78,19 +78,16 @@ export class OverlayDocument implements DocumentLayout {
     return hashConfig(composed);
   }
 
-  async edit(text: string, name: string, config: Record<string, unknown>): Promise<string> {
-    const base = (await this.#loadBase()).config.modules.find((m) => m.name === name);
-    if (base)
-      return setModuleConfig(text, name, overridePatch(base.config ?? {}, config), {
-        append: { type: base.type },
+  async edit(doc: EditableConfigText, name: string, config: Record<string, unknown>): Promise<AppConfig> {
+    const base = (await this.#loadBase()).config;
+    const module = base.modules.find((m) => m.name === name);
+    if (module)
+      doc.setModuleConfig(name, overridePatch(module.config ?? {}, config), {
+        append: { type: module.type },
       });
-    try {
-      // A module the overlay itself adds: its config is simply the new one.
-      return setModuleConfig(text, name, config);
-    } catch (error) {
-      if (error instanceof ModuleNotInDocumentError) throw codes.CFG_ERR_MODULE_NOT_FOUND(name);
-      throw error;
-    }
+    // A module the overlay itself adds: its config is simply the new one.
+    else _setModuleConfig(doc, name, config);
+    return mergeConfigs(base, toAppConfig(doc.toValue(), { filename: this.#filename }));
   }
 
   /**
@@ -112,5 +109,15 @@ export class OverlayDocument implements DocumentLayout {
         );
       }
     }
+  }
+}
+
+/** `doc.setModuleConfig`, with a module missing from the document answered as a 404. */
+function _setModuleConfig(doc: EditableConfigText, name: string, config: Record<string, unknown>): void {
+  try {
+    doc.setModuleConfig(name, config);
+  } catch (error) {
+    if (error instanceof ModuleNotInDocumentError) throw codes.CFG_ERR_MODULE_NOT_FOUND(name);
+    throw error;
   }
 }

@@ -4,10 +4,11 @@ import {
   type PgConfigStore,
   VersionConflictError,
 } from '@cfg/pg-store';
-import type { AppConfig, ConfigSnapshot, ConfigSource } from '@cfg/source';
+import { type AppConfig, type ConfigSnapshot, type ConfigSource, parseConfig } from '@cfg/source';
 import { codes } from '../lib/errors.js';
 import { PhaseTimings } from '../lib/phase-timings.js';
 import { SerialQueue } from '../lib/serial-queue.js';
+import { type EditableConfigText, openConfigText } from '../lib/yaml-edit.js';
 import { assertValid } from './checked-config.js';
 import type { DocumentLayout } from './layouts.js';
 import type { ConfigVersions, ConfigWriter, WriteContext, WriteMode, WriteOutcome } from './types.js';
@@ -21,6 +22,12 @@ export interface StoredWriterOptions {
   source: ConfigSource;
 }
 
+/** A stored document opened for editing, and the version it is. */
+interface WorkingCopy {
+  version: number;
+  doc: EditableConfigText;
+}
+
 /** The largest version a document can have: versions are PostgreSQL `integer`s. */
 export const MAX_VERSION = 2_147_483_647;
 
@@ -32,9 +39,10 @@ const ATTEMPTS = 3;
 
 /**
  * Database and overlay modes: each API write is a read-modify-write of one stored document, checked
- * before it is written (a refused config never becomes a version), stored with optimistic
- * concurrency, then loaded back through the source the server runs on. One server's writes run one
- * at a time.
+ * before it is written (a refused config never becomes a version) and stored with optimistic
+ * concurrency. The document this server last wrote stays open as its working copy, so the next
+ * write skips the read and the parse; a write by anyone else bumps the version, and the conflict
+ * sends the edit back to a fresh read. One server's writes run one at a time.
  */
 export class StoredWriter implements ConfigWriter, ConfigVersions {
   readonly mode: StoredWriterOptions['mode'];
@@ -42,11 +50,23 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
   readonly #opts: StoredWriterOptions;
   /** This server's writes go one at a time: concurrent read-modify-writes of one document would only conflict. */
   readonly #writes = new SerialQueue();
+  /** The stored document at a version this server last read or wrote: the next edit starts here, not from a read. */
+  #working: WorkingCopy | undefined;
+  #announce: ((hash: string) => () => void) | undefined;
 
   constructor(opts: StoredWriterOptions) {
     this.mode = opts.mode;
     this.key = opts.key;
     this.#opts = opts;
+  }
+
+  /**
+   * From now on, each write first tells `expect` the hash it is about to store, and calls the
+   * function `expect` returns if the write fails. Meant for the poller of the same source
+   * (`SourcePoller.expect`): it then skips loading back a change this server applies itself.
+   */
+  announceWritesTo(expect: (hash: string) => () => void): void {
+    this.#announce = expect;
   }
 
   get versions(): ConfigVersions {
@@ -68,7 +88,10 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
     });
   }
 
-  /** Read, edit, check, write with the version read; a lost race (another replica) re-reads. */
+  /**
+   * Edit, check, write with the version edited; a lost race (another replica) re-reads. The edit
+   * starts from the working copy when it is the version to edit, else from a fresh read.
+   */
   async #writeModuleConfig(
     name: string,
     config: Record<string, unknown>,
@@ -78,28 +101,51 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
     const { store, key, layout } = this.#opts;
     const expected = parseIfMatch(ctx.ifMatch);
     for (let attempt = 1; ; attempt++) {
-      const doc = await timings.time('db', () => store.getDocument(key));
-      const version = doc?.version ?? 0;
-      if (expected !== undefined && expected !== version) throw _conflict(key, expected, version);
+      // Taken, not borrowed: the edit changes it, so it comes back only once that edit is stored.
+      const working = this.#takeWorkingCopy(expected) ?? (await timings.time('db', () => this.#read()));
+      if (expected !== undefined && expected !== working.version)
+        throw _conflict(key, expected, working.version);
       const [text, composed] = await timings.time('edit', async () => {
-        const edited = await layout.edit(doc?.data ?? 'modules: []\n', name, config);
-        const result = await layout.compose(edited);
+        const result = await layout.edit(working.doc, name, config);
         assertValid(result, ctx.validate);
-        return [edited, result] as const;
+        return [working.doc.toString(), result] as const;
       });
+      const withdraw = this.#announce?.(layout.hashOf(text, composed));
       try {
         const written = await timings.time('db', () =>
           store.putDocument(key, text, {
-            expectedVersion: version,
+            expectedVersion: working.version,
             actor: ctx.actor,
             message: `PUT /api/v1/modules/${name}/config`,
           }),
         );
+        this.#working = { version: written.version, doc: working.doc };
         return this.#outcome(text, composed, written.version);
       } catch (error) {
+        withdraw?.();
         if (!(error instanceof VersionConflictError) || expected !== undefined || attempt >= ATTEMPTS)
           throw error;
       }
+    }
+  }
+
+  /** The working copy, if it is the version an `If-Match` names (or there is none); the writer no longer holds it. */
+  #takeWorkingCopy(expected: number | undefined): WorkingCopy | undefined {
+    const working = this.#working;
+    this.#working = undefined;
+    return expected === undefined || working?.version === expected ? working : undefined;
+  }
+
+  /** The stored document, opened for editing (version 0: none yet). */
+  async #read(): Promise<WorkingCopy> {
+    const doc = await this.#opts.store.getDocument(this.key);
+    const text = doc?.data ?? 'modules: []\n';
+    try {
+      return { version: doc?.version ?? 0, doc: openConfigText(text) };
+    } catch (error) {
+      // Stored by someone else, and broken: say where, as a ConfigParseError (file:line:col).
+      parseConfig(text, { filename: this.#opts.source.name });
+      throw error;
     }
   }
 
@@ -112,7 +158,10 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
   }
 
   rollback(version: number, ctx: WriteContext): Promise<WriteOutcome> {
-    return this.#writes.run(() => this.#rollback(version, ctx));
+    return this.#writes.run(() => {
+      this.#working = undefined;
+      return this.#rollback(version, ctx);
+    });
   }
 
   async #rollback(version: number, ctx: WriteContext): Promise<WriteOutcome> {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { PgConfigStore } from '@cfg/pg-store';
 import { createTestSchema, type TestSchema } from '@cfg/pg-store/testing';
 import { type ConfigSource, DatabaseSource, FileSource } from '@cfg/source';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openConfigText } from '../../src/lib/yaml-edit.js';
 import { createOverlaySource } from '../../src/sources/overlay-source.js';
 import { OverlayDocument, WholeDocument } from '../../src/writers/layouts.js';
 import { StoredWriter } from '../../src/writers/stored-writer.js';
@@ -157,6 +158,93 @@ describe('database mode: the whole config is one stored document', () => {
   });
 });
 
+describe('database mode: the writer keeps the document it last wrote (its working copy)', () => {
+  /** Counts the store's reads of `key` while the returned app runs. */
+  async function countingApp() {
+    const built = await databaseApp();
+    const reads = vi.spyOn(store, 'getDocument');
+    const readsOfKey = () => reads.mock.calls.filter(([k]) => k === built.key).length;
+    return { ...built, readsOfKey, restore: () => reads.mockRestore() };
+  }
+  /** Reads for the test's own checks, through a second store object, so they are not counted. */
+  const stored = async (key: string) =>
+    (await new PgConfigStore(db.pool, { schema: db.schema }).getDocument(key))!;
+
+  it('edits it again without a read; a write by anyone else sends the next edit back to a read, keeping both', async () => {
+    const { app, admin, key, readsOfKey, restore } = await countingApp();
+    try {
+      await app.inject(put('greeter', { message: 'one' }, admin));
+      await app.inject(put('greeter', { message: 'two' }, admin));
+      expect(readsOfKey()).toBe(1); // the first write's read, and no other
+      expect(await stored(key)).toMatchObject({ version: 3 });
+
+      const other = (await stored(key)).data.replace('rps: 20', 'rps: 25');
+      await store.putDocument(key, other, { actor: 'another-replica' }); // version 4
+      const res = await app.inject(put('greeter', { message: 'three' }, admin));
+      expect(res.json()).toMatchObject({ version: 5 });
+      expect(readsOfKey()).toBe(2); // the conflict sent it back to a read
+      const text = (await stored(key)).data;
+      expect(text).toContain('message: three');
+      expect(text).toContain('rps: 25');
+    } finally {
+      restore();
+    }
+  });
+
+  it('a refused edit (422) leaves nothing behind in the next write', async () => {
+    const { app, admin, key } = await databaseApp();
+    await app.inject(put('greeter', { message: 'one' }, admin));
+    const refused = await app.inject(put('limiter', { rps: -3, burst: 1 }, admin));
+    expect(refused.statusCode).toBe(422);
+    const res = await app.inject(put('greeter', { message: 'two' }, admin));
+    expect(res.json()).toMatchObject({ version: 3 });
+    const text = (await stored(key)).data;
+    expect(text).toContain('rps: 20');
+    expect(text).not.toContain('rps: -3');
+    expect(text).toContain('message: two');
+  });
+
+  it('after a rollback, the next PUT edits the rolled-back content', async () => {
+    const { app, admin, key } = await databaseApp();
+    await app.inject(put('greeter', { message: 'rolled away' }, admin));
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/config/rollback',
+      headers: admin,
+      payload: { version: 1 },
+    });
+    const res = await app.inject(put('limiter', { rps: 30, burst: 60, paths: ['/hello'] }, admin));
+    expect(res.json()).toMatchObject({ version: 4 });
+    const text = (await stored(key)).data;
+    expect(text).toContain('message: Hello from the test fixture');
+    expect(text).not.toContain('rolled away');
+    expect(text).toContain('rps: 30');
+  });
+
+  it('a stored document that does not parse (written by someone else) is a 422 saying where', async () => {
+    const { app, admin, key } = await databaseApp();
+    await store.putDocument(key, 'modules:\n  - name: greeter\n    type: [greeter\n', { actor: 'by hand' });
+    const res = await app.inject(put('greeter', { message: 'x' }, admin));
+    expect(res.statusCode).toBe(422);
+    expect(res.json().message).toMatch(/does not parse: database:doc-\d+:\d+:\d+/);
+    expect((await stored(key)).version).toBe(2);
+  });
+
+  it('If-Match naming the working copy writes without a read; a stale one is still 412', async () => {
+    const { app, admin, readsOfKey, restore } = await countingApp();
+    try {
+      await app.inject(put('greeter', { message: 'one' }, admin)); // version 2, read once
+      const ok = await app.inject(put('greeter', { message: 'two' }, { ...admin, 'if-match': '"2"' }));
+      expect(ok.json()).toMatchObject({ version: 3 });
+      expect(readsOfKey()).toBe(1);
+      const stale = await app.inject(put('greeter', { message: 'x' }, { ...admin, 'if-match': '"2"' }));
+      expect(stale.json()).toMatchObject({ statusCode: 412, currentVersion: 3 });
+    } finally {
+      restore();
+    }
+  });
+});
+
 describe('overlay mode: the file is the base, API writes go to a stored overlay', () => {
   async function overlayApp() {
     const key = `overlay-${++keys}`;
@@ -246,10 +334,14 @@ describe('overlay mode: the file is the base, API writes go to a stored overlay'
         return real.load(opts);
       },
     };
-    const text = await new OverlayDocument(flaky, 'database:overlay').edit('modules: []\n', 'greeter', {
+    const doc = openConfigText('modules: []\n');
+    const config = await new OverlayDocument(flaky, 'database:overlay').edit(doc, 'greeter', {
       message: 'after the save',
     });
-    expect(text).toContain('message: after the save');
+    expect(doc.toString()).toContain('message: after the save');
+    expect(config.modules.find((m) => m.name === 'greeter')?.config).toMatchObject({
+      message: 'after the save',
+    });
     expect(loads).toBe(2);
   });
 
