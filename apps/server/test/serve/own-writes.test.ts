@@ -21,7 +21,10 @@ describe('database mode: a server applies its own API writes once', () => {
   it('its poller takes them as delivered when NOTIFY reports them, without loading them back', async () => {
     const key = 'own-writes';
     await store.putDocument(key, await readFixture(), { actor: 'seed' });
-    const sources = await openSources({ kind: 'database', key }, { store, pollIntervalMs: 600_000, logger: quiet });
+    const sources = await openSources(
+      { kind: 'database', key },
+      { store, pollIntervalMs: 600_000, logger: quiet },
+    );
     const runtime = await Runtime.create({ initial: sources.initial, writer: sources.writer });
     const [watch] = await sources.watch(runtime);
     const poller = watch as SourcePoller;
@@ -49,7 +52,10 @@ describe('database mode: a server applies its own API writes once', () => {
       // A write by anyone else still arrives through the poller, and the next API write builds on it.
       const other = (await store.getDocument(key))!.data.replace('rps: 20', 'rps: 25');
       await store.putDocument(key, other, { actor: 'another-replica' });
-      await vi.waitFor(() => expect(runtime.reloader.current.version).toBe(7), { timeout: 10_000, interval: 5 });
+      await vi.waitFor(() => expect(runtime.reloader.current.version).toBe(7), {
+        timeout: 10_000,
+        interval: 5,
+      });
       expect(poller.stats.changes).toBe(1);
       const outcome = await sources.writer.writeModuleConfig(
         runtime.reloader.current,
