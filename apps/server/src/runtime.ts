@@ -59,6 +59,8 @@ export class Runtime {
   readonly #tracked = new Map<SourceKind, TrackedSource>();
   /** The highest stored version handed to the reloader so far (per source name: one source runs). */
   #newestVersion: { source: string; version: number; hash: string } | undefined;
+  /** Changes handed to the reloader and not yet settled: `close()` lets them finish first. */
+  readonly #inFlight = new Set<Promise<ReloadResult>>();
   #stopping = false;
 
   private constructor(engine: Engine, opts: RuntimeOptions) {
@@ -100,7 +102,10 @@ export class Runtime {
       this.#record(stale);
       return Promise.resolve(stale);
     }
-    return this.reloader.handleChange(change);
+    const applying = this.reloader.handleChange(change);
+    this.#inFlight.add(applying);
+    void applying.finally(() => this.#inFlight.delete(applying)).catch(() => {});
+    return applying;
   }
 
   /** A change handler for a watcher or poller: a delivered change also means its source recovered. */
@@ -165,9 +170,10 @@ export class Runtime {
     this.#stopping = true;
   }
 
-  /** Stops the modules. Call after the watchers and the HTTP server stopped. */
+  /** Lets the changes in flight settle, then stops the modules. Call after the watchers and the HTTP server stopped. */
   async close(): Promise<void> {
     this.#stopping = true;
+    await Promise.allSettled([...this.#inFlight]);
     await this.engine.close();
   }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Runtime } from '../src/runtime.js';
 import { buildTestApp } from './helpers/app.js';
 import { sampleConfig, snapshotOf } from './helpers/configs.js';
 
@@ -39,5 +40,14 @@ describe('Runtime.handleChange: stored versions apply in order', () => {
     await runtime.handleChange(stored('a', 2));
     expect((await runtime.handleChange(stored('b', 2))).outcome).toBe('partial');
     expect(runtime.reloader.current.config.modules[0]?.config).toEqual({ message: 'b' });
+  });
+});
+
+describe('Runtime.close', () => {
+  it('lets a change in flight finish before it stops the modules (shutdown during a full reload)', async () => {
+    const runtime = await Runtime.create({ initial: snapshotOf(sampleConfig()) });
+    const change = runtime.handleChange(snapshotOf(sampleConfig({ body: { ok: false } })));
+    await runtime.close();
+    expect(await change).toMatchObject({ outcome: 'full' });
   });
 });

@@ -57,6 +57,8 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
     });
     const runtime = await Runtime.create({ initial: sources.initial, writer: sources.writer, logger });
     opened.push({ name: 'stop the modules', run: () => runtime.close() });
+    // After the HTTP server closed: writes whose clients went away are still queued; the pool stays open for them.
+    opened.push({ name: 'finish queued writes', run: async () => sources.writer.drain?.() });
     const app = await build({ runtime, auth: new TokenAuthenticator(tokens.entries), logger });
     opened.push({ name: 'finish in-flight requests', run: () => app.close() });
     const watches = await sources.watch(runtime);

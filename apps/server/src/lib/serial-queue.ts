@@ -10,4 +10,9 @@ export class SerialQueue {
     this.#tail = result.catch(() => {});
     return result;
   }
+
+  /** Resolves once every task run so far has settled. */
+  idle(): Promise<void> {
+    return this.#tail.then(() => {});
+  }
 }

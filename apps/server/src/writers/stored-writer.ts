@@ -73,6 +73,10 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
     return this;
   }
 
+  drain(): Promise<void> {
+    return this.#writes.idle();
+  }
+
   async writeModuleConfig(
     current: ConfigSnapshot,
     name: string,

@@ -43,6 +43,11 @@ export interface ConfigWriter {
   ): Promise<WriteOutcome>;
   /** History of the stored document; absent in file mode. */
   readonly versions?: ConfigVersions;
+  /**
+   * Resolves once every write accepted so far has finished, including those whose client already
+   * went away (shutdown waits for them before closing the database).
+   */
+  drain?(): Promise<void>;
 }
 
 export interface ConfigVersions {
