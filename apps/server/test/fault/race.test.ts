@@ -15,15 +15,15 @@ import { ADMIN_TOKEN, assertBuilt, ServerProcess } from '../helpers/server-proce
  * One `cfg serve` in overlay mode (watched file + stored overlay, polled every 100 ms behind
  * NOTIFY) while three inputs change its config at once for RACE_MS: the file is rewritten (in
  * place or by rename; a flag, and the static response, which forces full reloads), another writer
- * commits overlay versions straight to the store, and the API takes PUTs (some invalid). 15 s is
- * ~1,500 changes and hundreds of reloads, partial and full, racing each other: the interleavings a
- * longer run adds are more of the same. Guarantees: reloads never overlap, nothing is applied out
+ * commits overlay versions straight to the store, and the API takes PUTs (some invalid): 30 s,
+ * ~3,000 changes and hundreds of reloads, partial and full, racing each other, the server's own
+ * writes (announced to its poller, not loaded back) among the other writer's. Guarantees: reloads never overlap, nothing is applied out
  * of version order, every reload result is recorded (the SSE ids have no gap and
  * `GET /api/v1/reloads` holds the same results), and once the inputs stop the server runs exactly
  * the last file text merged with the last overlay version.
  */
 
-const RACE_MS = 15_000;
+const RACE_MS = 30_000;
 const OVERLAY = 'overlay';
 
 let db: TestSchema;
