@@ -1,5 +1,6 @@
 import { ConfigNotFoundError } from './errors.js';
 import { hashBytes } from './hash.js';
+import { LastParse } from './last-parse.js';
 import { type ConfigParser, parseConfigWith } from './parse.js';
 import type {
   ConfigDocumentStore,
@@ -48,6 +49,7 @@ export class DatabaseSource implements ConfigSource {
   readonly #opts: Required<Omit<DatabaseSourceOptions, 'parse' | 'logger'>> &
     Pick<DatabaseSourceOptions, 'parse' | 'logger'>;
   #cache: { snapshot: ConfigSnapshot; storedAt: number } | undefined;
+  readonly #lastParse = new LastParse();
 
   constructor(store: ConfigDocumentStore, userOpts: DatabaseSourceOptions = {}) {
     this.#opts = { key: 'default', cacheTtlMs: 0, ...userOpts };
@@ -58,9 +60,10 @@ export class DatabaseSource implements ConfigSource {
   }
 
   /**
-   * Reads the document once. With `cacheTtlMs`, a snapshot younger than the TTL is returned again
-   * only if the store's current hash still equals its hash. The returned config may be that shared
-   * cached object: treat snapshots as read-only.
+   * Reads the document once; bytes the last load parsed are not parsed again. With `cacheTtlMs`, a
+   * snapshot younger than the TTL is returned again only if the store's current hash still equals
+   * its hash. Either way the returned config may be shared with earlier snapshots: treat snapshots
+   * as read-only.
    */
   async load(opts: LoadOptions = {}): Promise<ConfigSnapshot> {
     const cached = this.#cachedSnapshot();
@@ -69,10 +72,13 @@ export class DatabaseSource implements ConfigSource {
     const doc = await this.#store.getDocument(this.key);
     opts.signal?.throwIfAborted();
     if (!doc) throw this.#notFound();
-    const config = parseConfigWith(this.#opts.parse, doc.data, { filename: this.name });
+    const hash = this.#hashOf(doc);
+    const config = this.#lastParse.configFor(hash, () =>
+      parseConfigWith(this.#opts.parse, doc.data, { filename: this.name }),
+    );
     const snapshot: ConfigSnapshot = {
       config,
-      hash: this.#hashOf(doc),
+      hash,
       source: this.name,
       version: doc.version,
       loadedAt: new Date(),

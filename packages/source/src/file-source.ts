@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigNotFoundError } from './errors.js';
 import { hashBytes } from './hash.js';
+import { LastParse } from './last-parse.js';
 import { type ConfigParser, parseConfigWith } from './parse.js';
 import type { ConfigSnapshot, ConfigSource, LoadOptions } from './types.js';
 
@@ -17,7 +18,8 @@ export interface FileSourceOptions {
 
 /**
  * A YAML or JSON config file. `load()` reads the file once and hashes and parses those same bytes;
- * `hash()` reads and hashes without parsing. Symlinks are followed on every read, and `path` stays
+ * `hash()` reads and hashes without parsing. Bytes that the last load parsed are not parsed again:
+ * that load's config object is returned, so treat snapshots as read-only. Symlinks are followed on every read, and `path` stays
  * the path given (resolved to absolute, not to its target), so a swapped symlink keeps its name.
  */
 export class FileSource implements ConfigSource {
@@ -26,6 +28,7 @@ export class FileSource implements ConfigSource {
   /** `file:<absolute path>`. */
   readonly name: string;
   readonly #parse: ConfigParser | undefined;
+  readonly #lastParse = new LastParse();
 
   constructor(path: string, opts: FileSourceOptions = {}) {
     this.path = resolve(path);
@@ -35,8 +38,11 @@ export class FileSource implements ConfigSource {
 
   async load(opts: LoadOptions = {}): Promise<ConfigSnapshot> {
     const bytes = await this.#read(opts);
-    const config = parseConfigWith(this.#parse, bytes.toString('utf8'), { filename: this.path });
-    return { config, hash: hashBytes(bytes), source: this.name, loadedAt: new Date() };
+    const hash = hashBytes(bytes);
+    const config = this.#lastParse.configFor(hash, () =>
+      parseConfigWith(this.#parse, bytes.toString('utf8'), { filename: this.path }),
+    );
+    return { config, hash, source: this.name, loadedAt: new Date() };
   }
 
   async hash(opts: LoadOptions = {}): Promise<string> {

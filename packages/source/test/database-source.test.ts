@@ -116,6 +116,25 @@ describe('DatabaseSource', () => {
     expect(store.calls).toEqual({ getDocument: 1, getDocumentHash: 1 });
   });
 
+  it('without a TTL still reads every time, but does not parse the bytes it parsed last time again', async () => {
+    let parses = 0;
+    const store = storeWith('{"modules": []}');
+    const source = new DatabaseSource(store, {
+      parse: (text) => {
+        parses++;
+        return JSON.parse(text);
+      },
+    });
+    const first = await source.load();
+    const second = await source.load();
+    expect(second.config).toBe(first.config);
+    expect(parses).toBe(1);
+    expect(store.calls.getDocument).toBe(2);
+    store.put('default', '{"modules": [{"name": "b", "type": "t"}]}');
+    expect((await source.load()).config.modules[0]?.name).toBe('b');
+    expect(parses).toBe(2);
+  });
+
   it('never returns the cached config after the document changed (the Go original lost changes here)', async () => {
     const store = storeWith(doc('a'));
     const source = new DatabaseSource(store, { cacheTtlMs: 60_000 });

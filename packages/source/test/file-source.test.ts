@@ -66,6 +66,32 @@ describe('FileSource', () => {
     expect(parses).toBe(1);
   });
 
+  it('does not parse the bytes it parsed last time again (a watcher and a composite read one file)', async () => {
+    const parsed: string[] = [];
+    const path = await fileWith('{"modules": [{"name": "a", "type": "t"}]}');
+    const source = new FileSource(path, {
+      parse: (text) => {
+        parsed.push(text);
+        return JSON.parse(text);
+      },
+    });
+    const first = await source.load();
+    const again = await source.load();
+    expect(parsed).toHaveLength(1);
+    expect(again.config).toBe(first.config);
+    expect(again.hash).toBe(first.hash);
+
+    await writeFile(path, '{"modules": [{"name": "b", "type": "t"}]}');
+    expect((await source.load()).config.modules[0]?.name).toBe('b');
+    // A broken save is parsed (and refused) every time, and remembers nothing.
+    await writeFile(path, '{"modules": {}}');
+    await expect(source.load()).rejects.toMatchObject({ code: 'CFG_PARSE' });
+    await expect(source.load()).rejects.toMatchObject({ code: 'CFG_PARSE' });
+    await writeFile(path, '{"modules": [{"name": "a", "type": "t"}]}');
+    expect((await source.load()).config.modules[0]?.name).toBe('a');
+    expect(parsed).toHaveLength(5);
+  });
+
   it('puts a custom parser result through the structural checks', async () => {
     const source = new FileSource(await fileWith('ignored'), { parse: () => ({ modules: {} }) });
     await expect(source.load()).rejects.toThrow(/`modules` must be a list/);
