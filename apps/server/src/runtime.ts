@@ -1,5 +1,12 @@
 import { ConfigReloader, type ReloaderStatus, type ReloadResult } from '@cfg/reloader';
-import type { ConfigChangeEvent, ConfigSnapshot, ConfigSource, Logger } from '@cfg/source';
+import type {
+  AppConfig,
+  ConfigChangeEvent,
+  ConfigSnapshot,
+  ConfigSource,
+  Logger,
+  ValidationIssue,
+} from '@cfg/source';
 import { Engine, type EngineOptions } from './engine/engine.js';
 import { ServerMetrics, type SourceKind } from './lib/metrics.js';
 import { ReloadLog } from './lib/reload-log.js';
@@ -62,6 +69,7 @@ export class Runtime {
   /** Changes handed to the reloader and not yet settled: `close()` lets them finish first. */
   readonly #inFlight = new Set<Promise<ReloadResult>>();
   #stopping = false;
+  #lastValidated: { config: AppConfig; issues: ValidationIssue[] } | undefined;
 
   private constructor(engine: Engine, opts: RuntimeOptions) {
     this.engine = engine;
@@ -74,7 +82,7 @@ export class Runtime {
     this.reloader = new ConfigReloader({
       initial: opts.initial,
       target: engine,
-      validate: (config) => engine.validate(config),
+      validate: (config) => this.validate(config),
       logger: errorsOnly,
     });
     this.reloader.on('reload', (result) => this.#record(result));
@@ -106,6 +114,18 @@ export class Runtime {
     this.#inFlight.add(applying);
     void applying.finally(() => this.#inFlight.delete(applying)).catch(() => {});
     return applying;
+  }
+
+  /**
+   * The engine's check of a whole config. The same config object twice in a row — an API write,
+   * checked before it is stored, then applied — is checked once (configs are never modified).
+   */
+  validate(config: AppConfig): ValidationIssue[] {
+    const last = this.#lastValidated;
+    if (last?.config === config) return last.issues;
+    const issues = this.engine.validate(config);
+    this.#lastValidated = { config, issues };
+    return issues;
   }
 
   /** A change handler for a watcher or poller: a delivered change also means its source recovered. */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Runtime } from '../src/runtime.js';
 import { buildTestApp } from './helpers/app.js';
 import { sampleConfig, snapshotOf } from './helpers/configs.js';
@@ -49,5 +49,24 @@ describe('Runtime.close', () => {
     const change = runtime.handleChange(snapshotOf(sampleConfig({ body: { ok: false } })));
     await runtime.close();
     expect(await change).toMatchObject({ outcome: 'full' });
+  });
+});
+
+describe('Runtime.validate', () => {
+  it('checks an API write once: before it is stored, not again when the same config is applied', async () => {
+    const { app, runtime, admin } = await buildTestApp();
+    const checks = vi.spyOn(runtime.engine, 'validate');
+    const res = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/modules/greeter/config',
+      headers: admin,
+      payload: { message: 'checked once' },
+    });
+    expect(res.json()).toMatchObject({ result: { outcome: 'partial' } });
+    expect(checks).toHaveBeenCalledTimes(1);
+    // Any other config object is checked, even with the same content.
+    const config = runtime.reloader.current.config;
+    expect(runtime.validate(structuredClone(config))).toEqual([]);
+    expect(checks).toHaveBeenCalledTimes(2);
   });
 });

@@ -105,7 +105,7 @@ export const configRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
       const outcome = await versions().rollback(request.body.version, {
         actor: request.principal?.name ?? 'unknown',
         ifMatch: request.headers['if-match'],
-        validate: (config) => runtime.engine.validate(config),
+        validate: (config) => runtime.validate(config),
       });
       return reloadReply(outcome, await runtime.handleChange(outcome.snapshot));
     },

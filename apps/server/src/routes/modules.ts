@@ -73,7 +73,7 @@ export const moduleRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
       const outcome = await runtime.writer.writeModuleConfig(runtime.reloader.current, name, request.body, {
         actor: request.principal?.name ?? 'unknown',
         ifMatch: request.headers['if-match'],
-        validate: (config) => runtime.engine.validate(config),
+        validate: (config) => runtime.validate(config),
         timings,
       });
       const result = await timings.time('reload', () => runtime.handleChange(outcome.snapshot));
