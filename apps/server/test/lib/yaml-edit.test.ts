@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseConfig } from '@cfg/source';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { ModuleNotInDocumentError, openConfigText, setModuleConfig } from '../../src/lib/yaml-edit.js';
 
 const FIXTURE = readFileSync(new URL('../fixtures/config.yaml', import.meta.url), 'utf8');
@@ -111,6 +111,96 @@ describe('openConfigText: one document, edit after edit', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  /** A module entry in one of the shapes people write, with its config (or none). */
+  const moduleEntry = fc.record({
+    config: fc.option(moduleConfig, { nil: undefined }),
+    style: fc.constantFrom('block', 'flow-config', 'commented', 'config-first', 'no-newline-after'),
+  });
+  const documentShape = fc.record({
+    modules: fc.array(moduleEntry, { minLength: 1, maxLength: 5 }),
+    flowModules: fc.boolean(),
+    anchors: fc.boolean(),
+    crlf: fc.boolean(),
+    trailingSection: fc.boolean(),
+  });
+
+  type DocumentShape = typeof documentShape extends fc.Arbitrary<infer T> ? T : never;
+
+  /** Writes a document of that shape by hand, as a person would. */
+  function writeDocument(shape: DocumentShape) {
+    const flowOf = (value: unknown) => JSON.stringify(value);
+    const indented = (text: string, pad: string) => text.trimEnd().replaceAll('\n', `\n${pad}`);
+    const lines: string[] = [
+      '# generated',
+      shape.anchors ? 'defaults: &defaults { shared: true }' : '',
+      'modules:',
+    ];
+    shape.modules.forEach(({ config, style }, i) => {
+      const name = `m${i}`;
+      const configLines =
+        config === undefined
+          ? []
+          : style === 'flow-config'
+            ? [`config: ${flowOf(config)} # flow`]
+            : style === 'commented'
+              ? [`config: # the config`, `  # first key next`, `  ${indented(stringify(config), '  ')}`]
+              : [`config:\n  ${indented(stringify(config), '  ')}`];
+      const entry =
+        style === 'config-first'
+          ? [...configLines, `name: ${name}`, 'type: t']
+          : [`name: ${name}`, 'type: t', ...configLines];
+      lines.push(`  # module ${i}`, `  - ${indented(entry.join('\n'), '    ')}`);
+    });
+    if (shape.flowModules) {
+      lines.length = 0;
+      lines.push(`modules: [${shape.modules.map((_, i) => `{ name: m${i}, type: t }`).join(', ')}]`);
+    }
+    if (shape.trailingSection) lines.push('platform:', '  region: eu # where');
+    const text =
+      lines.filter((l) => l !== '').join('\n') +
+      (shape.modules.at(-1)?.style === 'no-newline-after' ? '' : '\n');
+    return shape.crlf ? text.replaceAll('\n', '\r\n') : text;
+  }
+
+  it('any document people write: each edit changes that module only, and the text parses to toValue()', () => {
+    fc.assert(
+      fc.property(
+        documentShape,
+        fc.array(fc.tuple(fc.nat(4), moduleConfig), { minLength: 1, maxLength: 4 }),
+        (shape, edits) => {
+          const text = writeDocument(shape);
+          const doc = openConfigText(text);
+          const model = parseConfig(text, { filename: 'written' }) as {
+            modules: { name: string; config?: unknown }[];
+          };
+          for (const [at, config] of edits) {
+            const name = `m${at % shape.modules.length}`;
+            doc.setModuleConfig(name, config);
+            model.modules.find((m) => m.name === name)!.config = config;
+            const parsed = parseConfig(doc.toString(), { filename: 'edited' });
+            expect(parsed).toEqual(doc.toValue());
+            expect(plain(parsed)).toEqual(plain(model));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('rewrites only the lines of the edited config; every other byte stays', () => {
+    const doc = openConfigText(FIXTURE);
+    doc.setModuleConfig('limiter', { rps: 5, burst: 10 });
+    const before = FIXTURE.split('\n');
+    const after = doc.toString().split('\n');
+    const changed = after.filter((line) => !before.includes(line));
+    expect(changed).toEqual(['      rps: 5', '      burst: 10']);
+    expect(before.filter((line) => !after.includes(line))).toEqual([
+      '      rps: 20',
+      '      burst: 40',
+      '      paths: [/hello]',
+    ]);
   });
 
   it('hands out copies: a later edit does not reach a value handed out before it', () => {
