@@ -8,6 +8,9 @@
  * Run: pnpm --filter @cfg/bench bench:http-write [--quick]   (needs apps/server built and PostgreSQL)
  */
 
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { hashBytes, parseConfig } from '@cfg/source';
 import autocannon, { type Result } from 'autocannon';
 import pg from 'pg';
@@ -130,17 +133,30 @@ async function rawLoop(db: BenchSchema, writers: number, seconds: number): Promi
 
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
+const tempDirs: string[] = [];
+/** The example config as a file (the base of overlay mode), in a directory removed at the end. */
+async function exampleFile(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'cfg-bench-http-write-'));
+  tempDirs.push(dir);
+  const file = join(dir, 'config.yaml');
+  await writeFile(file, exampleText('version 1'));
+  return file;
+}
+
 /**
  * A `cfg serve` on document `key`, warmed up, then PUT-loaded for DURATION_S with its CPU time
  * read around the run. Checks that every PUT answered 2xx and became one version, and that the
  * server runs the last one. Leaves the server running (the caller stops it).
  */
-async function putRun(db: BenchSchema, key: string) {
-  const server = await ServerProcess.start([...db.serveArgs, '--key', key]);
+async function putRun(db: BenchSchema, key: string, opts: { modeArgs?: string[]; rawAround?: boolean } = {}) {
+  const server = await ServerProcess.start([...db.serveArgs, ...(opts.modeArgs ?? ['--key', key])]);
   const warm = await putLoad(server, WARMUP_S);
+  // This machine's speed drifts over minutes: the raw rate is read right before and right after.
+  const rawBefore = opts.rawAround ? await rawLoop(db, CONNECTIONS, DURATION_S / 2) : undefined;
   const cpuBefore = await cpuTimeMs(server.child.pid!);
   const puts = await putLoad(server, DURATION_S);
   const cpuMsPerPut = ((await cpuTimeMs(server.child.pid!)) - cpuBefore) / puts.result['2xx'];
+  const rawAfter = opts.rawAround ? await rawLoop(db, CONNECTIONS, DURATION_S / 2) : undefined;
 
   // Every PUT answered 2xx and is exactly one version (each body differs, so each is a new version);
   // the ones still in flight when autocannon stopped may have been stored without being counted.
@@ -164,7 +180,7 @@ async function putRun(db: BenchSchema, key: string) {
     throw new Error(
       `http-write: ${answered} PUTs answered 2xx (${sent} sent) but "${key}" is at version ${stored}`,
     );
-  return { server, puts, cpuMsPerPut };
+  return { server, puts, cpuMsPerPut, rawBefore, rawAfter };
 }
 
 await assertBuilt();
@@ -176,14 +192,21 @@ try {
   await db.pool.query(
     `create table ${db.schema}.raw (key text primary key, data text not null, hash text not null, version int not null)`,
   );
-  const yaml = await putRun(db, 'default');
+  const yaml = await putRun(db, 'default', { rawAround: true });
   const { server } = yaml;
   const gets = await getLoad(server, DURATION_S);
   await server.stop();
   // The same PUTs on the same config stored as JSON: what editing YAML in place costs.
   const json = quick ? undefined : await putRun(db, 'json');
   await json?.server.stop();
-  const raw10 = await rawLoop(db, CONNECTIONS, DURATION_S);
+  // Overlay mode (what `pnpm start` runs): the file is the base, each PUT a new overlay version.
+  const overlay = quick
+    ? undefined
+    : await putRun(db, 'overlay', {
+        modeArgs: ['--config', await exampleFile(), '--overlay-key', 'overlay'],
+      });
+  await overlay?.server.stop();
+  const raw10 = (yaml.rawBefore! + yaml.rawAfter!) / 2;
   const raw1 = await rawLoop(db, 1, DURATION_S);
   const puts = yaml.puts;
 
@@ -194,7 +217,12 @@ try {
     timing('PUT latency', latencyStats(puts.result), { note: 'autocannon, 1 ms resolution' }),
     value('GET /hello requests/s', getRate, 'req/s', `${gets['2xx']} 2xx, ${gets.non2xx} other`),
     timing('GET /hello latency', latencyStats(gets), { note: 'autocannon, 1 ms resolution' }),
-    value('raw upsert + notify tx/s, 10 connections', raw10, 'tx/s', 'one hot key, as the PUTs'),
+    value(
+      'raw upsert + notify tx/s, 10 connections',
+      raw10,
+      'tx/s',
+      `one hot key, as the PUTs; mean of ${DURATION_S / 2} s right before the PUTs (${yaml.rawBefore!.toFixed(0)}) and right after (${yaml.rawAfter!.toFixed(0)})`,
+    ),
     value('raw upsert + notify tx/s, 1 connection', raw1, 'tx/s'),
     ratio(
       'PUT / raw transactions (10 connections)',
@@ -233,6 +261,25 @@ try {
       ),
     );
   }
+  if (overlay) {
+    const overlayRate = overlay.puts.result['2xx'] / overlay.puts.result.duration;
+    figures.push(
+      value('PUT requests/s, overlay mode', overlayRate, 'req/s', `${overlay.puts.result['2xx']} PUTs`),
+      timing('PUT latency, overlay mode', latencyStats(overlay.puts.result), {
+        note: 'autocannon, 1 ms resolution',
+      }),
+      timing('PUT phase: edit, overlay mode', summarize(overlay.puts.phases.get('edit')!), {
+        note: 'read the base file (parsed only when its bytes changed), edit the overlay, merge, validate',
+      }),
+      value('cfg serve CPU per PUT, overlay mode', overlay.cpuMsPerPut, 'ms'),
+      ratio(
+        'PUT overlay / raw transactions (10 connections)',
+        overlayRate,
+        raw10,
+        'overlay-mode PUT requests/s over raw upsert + notify transactions/s',
+      ),
+    );
+  }
   const work = sum(PHASES.filter((p) => p !== 'queue').map((p) => sum(puts.phases.get(p)!)));
   for (const phase of PHASES) {
     const samples = puts.phases.get(phase)!;
@@ -245,12 +292,13 @@ try {
 } finally {
   await stopAllServers();
   await db.drop();
+  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
 publish({
   name: 'http-write',
   title: '3. HTTP write path: PUT /api/v1/modules/:name/config (autocannon)',
-  about: `One \`cfg serve\` (apps/server/dist) in database mode, the example config (~2.5 KB YAML, comments kept) as the stored document. autocannon 8 in this process, ${CONNECTIONS} connections, ${DURATION_S} s per run after a ${WARMUP_S} s warm-up; each PUT sets a new greeter message, so each is one new version (checked: every PUT answered 2xx, the document holds one version per PUT, the server runs the last). Phases come from the server's \`Server-Timing\` header (per request; "work" = db + edit + reload, queue = waiting for the write before). The raw loop runs on the same PostgreSQL right after: \`begin; insert … on conflict (key) do update … returning version; select pg_notify(…); commit\` on one hot key, same document text. Client, server and PostgreSQL share the machine's cores.`,
+  about: `One \`cfg serve\` (apps/server/dist) in database mode, the example config (~2.5 KB YAML, comments kept) as the stored document. autocannon 8 in this process, ${CONNECTIONS} connections, ${DURATION_S} s per run after a ${WARMUP_S} s warm-up; each PUT sets a new greeter message, so each is one new version (checked: every PUT answered 2xx, the document holds one version per PUT, the server runs the last). Full runs repeat the PUTs with the config stored as JSON, and in overlay mode (the example file as the base, PUTs stored as overlay versions; what \`pnpm start\` runs). Phases come from the server's \`Server-Timing\` header (per request; "work" = db + edit + reload, queue = waiting for the write before). The raw loop runs on the same PostgreSQL with the server idle, 10 connections for half the run time right before and right after the YAML PUT run (this machine's CPU speed drifts, by up to 2× over minutes; the mean of the two is the ratio's denominator), 1 connection at the end: \`begin; insert … on conflict (key) do update … returning version; select pg_notify(…); commit\` on one hot key, same document text. Client, server and PostgreSQL share the machine's cores.`,
   quick,
   figures,
 });
