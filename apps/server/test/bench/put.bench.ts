@@ -7,7 +7,7 @@ import { createTestSchema, type TestSchema } from '@cfg/pg-store/testing';
 import { DatabaseSource } from '@cfg/source';
 import { afterAll, bench, describe } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { setModuleConfig } from '../../src/lib/yaml-edit.js';
+import { openConfigText, setModuleConfig } from '../../src/lib/yaml-edit.js';
 import { WholeDocument } from '../../src/writers/layouts.js';
 import { StoredWriter } from '../../src/writers/stored-writer.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
@@ -28,7 +28,16 @@ for (const n of [5, 100, 1000]) {
   const target = `g${Math.floor(n / 2)}`;
   let i = 0;
   describe(`set one module's config in a ${n}-module document (${(text.length / 1024).toFixed(1)} KiB)`, () => {
-    bench('yaml Document API (comments and layout kept)', () => {
+    const open = openConfigText(text);
+    bench(
+      "the server's open copy: splice the module's config lines, read the value (every write after the first)",
+      () => {
+        open.setModuleConfig(target, { rps: i++ + 1 });
+        open.toString();
+        open.toValue();
+      },
+    );
+    bench('open the text, then splice (the first write, or after another writer moved the document)', () => {
       setModuleConfig(text, target, { rps: i++ + 1 });
     });
     bench('yaml parse + stringify (comments lost)', () => {
@@ -70,7 +79,7 @@ afterAll(async () => {
 describe('PUT /api/v1/modules/:name/config, database mode, whole round trip (inject + PostgreSQL)', () => {
   let i = 0;
   bench(
-    '100-module YAML document: read, Document edit, validate, write a version, load, apply',
+    '100-module YAML document: edit the open copy, validate, write a version, apply',
     async () => {
       const res = await test.app.inject({
         method: 'PUT',
