@@ -23,6 +23,9 @@ interface Slot {
   column: number;
 }
 
+/** A block scalar header with the keep indicator (`|+`, `>2+`, `|+2`); may also match inside a string (then the safe path runs). */
+const KEEP_CHOMPING = /[|>](?:\d?\+|\+\d)/;
+
 type ConfigValue = { modules: Record<string, unknown>[] } & Record<string, unknown>;
 
 /**
@@ -34,7 +37,8 @@ type ConfigValue = { modules: Record<string, unknown>[] } & Record<string, unkno
  * What the text holds is tracked as a value alongside (the module's config replaced), which is
  * what parsing the new text gives, since `parse(stringify(x))` equals `x`. Anything else — a
  * module without a `config` key, a new module, flow-style `modules`, anchors and aliases, CRLF
- * line ends — goes through `yaml`'s Document API on a fresh parse of the text.
+ * line ends, a value that keeps trailing line breaks — goes through `yaml`'s Document API on a
+ * fresh parse of the text.
  */
 export class YamlText implements EditableConfigText {
   #text: string;
@@ -55,11 +59,14 @@ export class YamlText implements EditableConfigText {
 
   setModuleConfig(name: string, config: Record<string, unknown>, missing: MissingModule = {}): void {
     const slot = this.#slots?.get(name);
-    if (!slot) {
+    const written = stringify({ config });
+    // A block scalar that keeps its trailing line breaks (`|+`) would also take in blank lines
+    // that follow the pair in the text: only the whole-document path knows that context.
+    if (!slot || KEEP_CHOMPING.test(written)) {
       this.#editDocument(name, config, missing);
       return;
     }
-    const pair = indentFrom(stringify({ config }).trimEnd(), slot.column);
+    const pair = indentFrom(written.slice(0, -1), slot.column); // stringify ends with one \n
     const replaced = this.#text.slice(slot.start, slot.end);
     const spliced = replaced.endsWith('\n') ? `${pair}\n` : pair;
     this.#text = this.#text.slice(0, slot.start) + spliced + this.#text.slice(slot.end);

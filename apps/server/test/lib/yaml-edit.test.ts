@@ -72,6 +72,12 @@ describe('openConfigText: one document, edit after edit', () => {
     '"',
     "'",
     '\n',
+    // Multi-line strings become block scalars; `|+` ones keep trailing line breaks.
+    'a\nb\n\n',
+    'x\n\n\n',
+    ' lead\nb\n',
+    'a\nb',
+    '|+',
   );
   const key = fc.oneof(fc.string({ maxLength: 8 }), tricky);
   const leaf = fc.oneof(
