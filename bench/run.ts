@@ -4,11 +4,12 @@
  * no valid results, or is missing — except the ones marked `written: false`, which may be missing
  * (they are listed as "not yet written"; once the file exists it runs, and must succeed).
  * Run: pnpm bench [--quick]   or   pnpm --filter @cfg/bench run-all [--quick]   (packages built first)
+ * `--only http-write,idle` re-runs those and keeps every other bench's results as they are.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isQuick } from './lib/args.js';
+import { isQuick, onlyBenches } from './lib/args.js';
 import { type BenchOutcome, renderBenchmarksDoc } from './lib/benchmarks-doc.js';
 import { machineInfo } from './lib/machine.js';
 import { DATABASE_URL, postgresVersion } from './lib/postgres.js';
@@ -80,13 +81,18 @@ const BENCHES: readonly Bench[] = [
 ];
 
 const quick = isQuick();
+const only = onlyBenches();
+for (const name of only ?? []) {
+  if (!BENCHES.some((b) => b.name === name)) throw new Error(`--only: no bench named "${name}"`);
+}
 const TIMEOUT_MS = quick ? 120_000 : 30 * 60_000;
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 const DOC = new URL('../docs/BENCHMARKS.md', import.meta.url);
 
 const postgres = await postgresVersion();
 const outcomes: BenchOutcome[] = [];
-for (const bench of BENCHES) outcomes.push(runBench(bench));
+for (const bench of BENCHES)
+  outcomes.push(only && !only.has(bench.name) ? keptBench(bench) : runBench(bench));
 
 writeFileSync(
   DOC,
@@ -109,6 +115,31 @@ const bad = outcomes.filter((o) => o.status === 'failed' || o.status === 'missin
 if (bad.length > 0) {
   console.error(`${bad.length} bench(es) did not produce results: ${bad.map((o) => o.name).join(', ')}`);
   process.exitCode = 1;
+}
+
+/** The results a bench left in an earlier run (`--only` skipped it); never throws. */
+function keptBench(bench: Bench): BenchOutcome {
+  const { name, question } = bench;
+  const file = resultsFile(name);
+  if (!existsSync(file)) {
+    return bench.written
+      ? { name, question, status: 'missing', reason: `not run (--only) and no bench/results/${name}.json` }
+      : { name, question, status: 'not yet written' };
+  }
+  try {
+    const results = readResults(file);
+    if (results.quick !== quick)
+      return {
+        name,
+        question,
+        status: 'failed',
+        reason: `kept results/${name}.json has quick: ${results.quick}`,
+      };
+    return { name, question, status: 'ok', reason: `results of ${results.date} (not re-run)`, results };
+  } catch (error) {
+    const reason = `results/${name}.json: ${error instanceof Error ? error.message : String(error)}`;
+    return { name, question, status: 'failed', reason };
+  }
 }
 
 /** Runs one bench in a child process and reads back what it wrote; never throws. */
