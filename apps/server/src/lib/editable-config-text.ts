@@ -26,6 +26,8 @@ export interface EditableConfigText {
   setModuleConfig(name: string, config: Record<string, unknown>, missing?: MissingModule): void;
   /** The text as edited so far. */
   toString(): string;
+  /** An independent copy: edits to either never reach the other (an edit can be tried on a copy). */
+  clone(): EditableConfigText;
   /**
    * A fresh copy of the value the text holds: what parsing `toString()` gives, without parsing it.
    * Never shared with the document, so later edits cannot reach a value handed out before them.

@@ -29,6 +29,10 @@ export class JsonText implements EditableConfigText {
     return this.#text;
   }
 
+  clone(): JsonText {
+    return new JsonText(this.#text);
+  }
+
   toValue(): unknown {
     return JSON.parse(this.#text);
   }

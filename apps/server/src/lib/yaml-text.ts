@@ -46,15 +46,22 @@ export class YamlText implements EditableConfigText {
   /** By module name; undefined when the text cannot be spliced safely (see `findSlots`). */
   #slots: Map<string, Slot> | undefined;
 
-  private constructor(text: string, doc: Document) {
+  private constructor(text: string, value: ConfigValue, slots: Map<string, Slot> | undefined) {
     this.#text = text;
-    this.#value = doc.toJS() as ConfigValue;
-    this.#slots = findSlots(doc, text);
+    this.#value = value;
+    this.#slots = slots;
   }
 
   /** Parses `text`; throws yaml's first error. */
   static open(text: string): YamlText {
-    return new YamlText(text, parseYaml(text));
+    const doc = parseYaml(text);
+    return new YamlText(text, doc.toJS() as ConfigValue, findSlots(doc, text));
+  }
+
+  /** Shares what edits never change in place (the text, each untouched module's value); copies the rest. */
+  clone(): YamlText {
+    const slots = this.#slots && new Map([...this.#slots].map(([name, slot]) => [name, { ...slot }]));
+    return new YamlText(this.#text, { ...this.#value, modules: [...this.#value.modules] }, slots);
   }
 
   setModuleConfig(name: string, config: Record<string, unknown>, missing: MissingModule = {}): void {
@@ -78,8 +85,10 @@ export class YamlText implements EditableConfigText {
       }
     }
     slot.end = slot.start + spliced.length;
-    const module = this.#value.modules.find((m) => m.name === name)!;
-    module.config = structuredClone(config);
+    // A new module object, not a changed one: clones share the others.
+    const modules = this.#value.modules;
+    const at = modules.findIndex((m) => m.name === name);
+    modules[at] = { ...modules[at], config: structuredClone(config) };
   }
 
   toString(): string {

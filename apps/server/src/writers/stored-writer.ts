@@ -28,6 +28,24 @@ interface WorkingCopy {
   doc: EditableConfigText;
 }
 
+/** An edited and checked document, not yet stored. */
+interface Applied {
+  doc: EditableConfigText;
+  text: string;
+  composed: AppConfig;
+  /** What the server's source will report for it (announced to the poller before storing). */
+  hash: string;
+}
+
+/** An edit made in the first stage, and what its store needs to know. */
+interface Edit extends Applied {
+  /** The version it was made on: its store expects exactly this one. */
+  baseVersion: number;
+  /** `#generation` when it was made; a different one now means it is void. */
+  generation: number;
+  editedAt: number;
+}
+
 /** The largest version a document can have: versions are PostgreSQL `integer`s. */
 export const MAX_VERSION = 2_147_483_647;
 
@@ -40,18 +58,25 @@ const ATTEMPTS = 3;
 /**
  * Database and overlay modes: each API write is a read-modify-write of one stored document, checked
  * before it is written (a refused config never becomes a version) and stored with optimistic
- * concurrency. The document this server last wrote stays open as its working copy, so the next
- * write skips the read and the parse; a write by anyone else bumps the version, and the conflict
- * sends the edit back to a fresh read. One server's writes run one at a time.
+ * concurrency. The document stays open between writes, so the next edit skips the read and the
+ * parse; a write by anyone else bumps the version, and the conflict sends the edit back to a fresh
+ * read. One server's edits run one at a time, and so do its stores, in the same order.
  */
 export class StoredWriter implements ConfigWriter, ConfigVersions {
   readonly mode: StoredWriterOptions['mode'];
   readonly key: string;
   readonly #opts: StoredWriterOptions;
-  /** This server's writes go one at a time: concurrent read-modify-writes of one document would only conflict. */
-  readonly #writes = new SerialQueue();
-  /** The stored document at a version this server last read or wrote: the next edit starts here, not from a read. */
-  #working: WorkingCopy | undefined;
+  /** Edits run one at a time, each on the document every earlier edit left. */
+  readonly #edits = new SerialQueue();
+  /** Stores run one at a time, in the order of the edits: each expects the version the one before it wrote. */
+  readonly #stores = new SerialQueue();
+  /**
+   * The document as every edit accepted so far leaves it (some may still be storing), and the
+   * version it will have once they are stored: the next edit starts here, without a read.
+   */
+  #head: WorkingCopy | undefined;
+  /** Bumped whenever a store fails or a write starts over from a read: edits made before then are void. */
+  #generation = 0;
   #announce: ((hash: string) => () => void) | undefined;
 
   constructor(opts: StoredWriterOptions) {
@@ -74,9 +99,16 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
   }
 
   drain(): Promise<void> {
-    return this.#writes.idle();
+    return this.#stores.idle();
   }
 
+  /**
+   * Two stages, so that the next write's edit runs while this one is being stored: edits are
+   * made one at a time on the head document, then stored one at a time in the same order, each
+   * with the version the store before it produced. An edit whose chain broke under it (a store
+   * before it failed: another replica wrote first) is void and starts over from a fresh read, as
+   * does a write with `If-Match`, which must compare with what is stored.
+   */
   async writeModuleConfig(
     current: ConfigSnapshot,
     name: string,
@@ -85,59 +117,115 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
   ): Promise<WriteOutcome> {
     if (!current.config.modules.some((m) => m.name === name)) throw codes.CFG_ERR_MODULE_NOT_FOUND(name);
     const timings = ctx.timings ?? new PhaseTimings();
-    const queued = performance.now();
-    return this.#writes.run(async () => {
-      timings.add('queue', performance.now() - queued);
-      return this.#writeModuleConfig(name, config, ctx, timings);
+    const expected = parseIfMatch(ctx.ifMatch);
+    const arrived = performance.now();
+    const edited =
+      expected === undefined
+        ? this.#edits.run(() => this.#edit(name, config, ctx, timings, arrived))
+        : undefined;
+    edited?.catch(() => {}); // awaited by its store below; a rejection must not count as unhandled meanwhile
+    return this.#stores.run(async () => {
+      const edit = await edited;
+      timings.add('queue', performance.now() - (edit?.editedAt ?? arrived));
+      if (edit && edit.generation === this.#generation) {
+        try {
+          return await this.#store(edit, edit.baseVersion, name, ctx, timings);
+        } catch (error) {
+          if (!(error instanceof VersionConflictError)) throw error;
+        }
+      }
+      return this.#startOver(name, config, ctx, timings, expected);
     });
   }
 
-  /**
-   * Edit, check, write with the version edited; a lost race (another replica) re-reads. The edit
-   * starts from the working copy when it is the version to edit, else from a fresh read.
-   */
-  async #writeModuleConfig(
+  /** Stage one: the edit, on a copy of the head; on success the copy becomes the head. */
+  async #edit(
     name: string,
     config: Record<string, unknown>,
     ctx: WriteContext,
     timings: PhaseTimings,
+    arrived: number,
+  ): Promise<Edit> {
+    timings.add('queue', performance.now() - arrived);
+    const generation = this.#generation;
+    const base = this.#head ?? (await timings.time('db', () => this.#read()));
+    const edit = await timings.time('edit', () => this.#apply(base, name, config, ctx));
+    // Identical bytes are not a new version (the store writes nothing).
+    const version = edit.text === base.doc.toString() ? base.version : base.version + 1;
+    if (this.#generation === generation) this.#head = { version, doc: edit.doc };
+    return { ...edit, baseVersion: base.version, generation, editedAt: performance.now() };
+  }
+
+  /**
+   * The slow path: read, edit, store with the version read; a lost race (another replica) reads
+   * again. It voids nothing: edits queued behind it that were made on an older head expect a
+   * version this store moves past, so they fail their store and come here too.
+   */
+  async #startOver(
+    name: string,
+    config: Record<string, unknown>,
+    ctx: WriteContext,
+    timings: PhaseTimings,
+    expected: number | undefined,
   ): Promise<WriteOutcome> {
-    const { store, key, layout } = this.#opts;
-    const expected = parseIfMatch(ctx.ifMatch);
     for (let attempt = 1; ; attempt++) {
-      // Taken, not borrowed: the edit changes it, so it comes back only once that edit is stored.
-      const working = this.#takeWorkingCopy(expected) ?? (await timings.time('db', () => this.#read()));
+      const working = await timings.time('db', () => this.#read());
       if (expected !== undefined && expected !== working.version)
-        throw _conflict(key, expected, working.version);
-      const [text, composed] = await timings.time('edit', async () => {
-        const result = await layout.edit(working.doc, name, config);
-        assertValid(result, ctx.validate);
-        return [working.doc.toString(), result] as const;
-      });
-      const withdraw = this.#announce?.(layout.hashOf(text, composed));
+        throw _conflict(this.key, expected, working.version);
+      const edit = await timings.time('edit', () => this.#apply(working, name, config, ctx));
       try {
-        const written = await timings.time('db', () =>
-          store.putDocument(key, text, {
-            expectedVersion: working.version,
-            actor: ctx.actor,
-            message: `PUT /api/v1/modules/${name}/config`,
-          }),
-        );
-        this.#working = { version: written.version, doc: working.doc };
-        return this.#outcome(text, composed, written.version);
+        return await this.#store(edit, working.version, name, ctx, timings);
       } catch (error) {
-        withdraw?.();
         if (!(error instanceof VersionConflictError) || expected !== undefined || attempt >= ATTEMPTS)
           throw error;
       }
     }
   }
 
-  /** The working copy, if it is the version an `If-Match` names (or there is none); the writer no longer holds it. */
-  #takeWorkingCopy(expected: number | undefined): WorkingCopy | undefined {
-    const working = this.#working;
-    this.#working = undefined;
-    return expected === undefined || working?.version === expected ? working : undefined;
+  /** Stage two: store the edit as the version after `baseVersion`; a failure voids every edit made on top of it. */
+  async #store(
+    edit: Applied,
+    baseVersion: number,
+    name: string,
+    ctx: WriteContext,
+    timings: PhaseTimings,
+  ): Promise<WriteOutcome> {
+    const withdraw = this.#announce?.(edit.hash);
+    try {
+      const written = await timings.time('db', () =>
+        this.#opts.store.putDocument(this.key, edit.text, {
+          expectedVersion: baseVersion,
+          actor: ctx.actor,
+          message: `PUT /api/v1/modules/${name}/config`,
+        }),
+      );
+      return this.#outcome(edit.text, edit.composed, written.version);
+    } catch (error) {
+      withdraw?.();
+      this.#void();
+      throw error;
+    }
+  }
+
+  /** Edits `base` (a copy of it) and checks the result; nothing is stored. */
+  async #apply(
+    base: WorkingCopy,
+    name: string,
+    config: Record<string, unknown>,
+    ctx: WriteContext,
+  ): Promise<Applied> {
+    const { layout } = this.#opts;
+    const doc = base.doc.clone();
+    const composed = await layout.edit(doc, name, config);
+    assertValid(composed, ctx.validate);
+    const text = doc.toString();
+    return { doc, text, composed, hash: layout.hashOf(text, composed) };
+  }
+
+  /** Forgets the head and voids every edit made on it. */
+  #void(): void {
+    this.#generation++;
+    this.#head = undefined;
   }
 
   /** The stored document, opened for editing (version 0: none yet). */
@@ -162,8 +250,8 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
   }
 
   rollback(version: number, ctx: WriteContext): Promise<WriteOutcome> {
-    return this.#writes.run(() => {
-      this.#working = undefined;
+    return this.#stores.run(() => {
+      this.#void(); // edits queued behind it were made on what it replaces
       return this.#rollback(version, ctx);
     });
   }

@@ -1,10 +1,11 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PgConfigStore } from '@cfg/pg-store';
+import { PgConfigStore, VersionConflictError } from '@cfg/pg-store';
 import { createTestSchema, type TestSchema } from '@cfg/pg-store/testing';
 import { type ConfigSource, DatabaseSource, FileSource } from '@cfg/source';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { parse } from 'yaml';
 import { openConfigText } from '../../src/lib/yaml-edit.js';
 import { createOverlaySource } from '../../src/sources/overlay-source.js';
 import { OverlayDocument, WholeDocument } from '../../src/writers/layouts.js';
@@ -230,15 +231,109 @@ describe('database mode: the writer keeps the document it last wrote (its workin
     expect((await stored(key)).version).toBe(2);
   });
 
-  it('If-Match naming the working copy writes without a read; a stale one is still 412', async () => {
+  it('concurrent PUTs while another writer commits: each 200 is one version, and no change by either is lost', async () => {
+    const { app, admin, key } = await databaseApp();
+    const other = new PgConfigStore(db.pool, { schema: db.schema });
+    const puts = Array.from({ length: 40 }, (_, i) =>
+      app.inject(put('greeter', { message: `m${i}` }, admin)),
+    );
+    const foreign = (async () => {
+      for (let n = 1; n <= 10; n++) {
+        for (;;) {
+          const doc = (await other.getDocument(key))!;
+          const text = doc.data.replace(/region: .*/, `region: r${n}`); // a section the server does not interpret
+          try {
+            await other.putDocument(key, text, { expectedVersion: doc.version, actor: 'other' });
+            break;
+          } catch (error) {
+            if (!(error instanceof VersionConflictError)) throw error;
+          }
+        }
+      }
+    })();
+    const answers = await Promise.all(puts);
+    await foreign;
+    // Without If-Match a write retries a lost race; only a streak of lost races may end in 412.
+    for (const res of answers) expect([200, 412], res.body).toContain(res.statusCode);
+    const messageOf = new Map<number, string>();
+    answers.forEach((res, i) => {
+      if (res.statusCode === 200) messageOf.set(res.json().version, `m${i}`);
+    });
+    expect(messageOf.size).toBeGreaterThan(20);
+
+    // Every version is there; each PUT's version holds its message; the other writer's counter never goes back.
+    const total = 1 + messageOf.size + 10;
+    let n = 0;
+    for (let version = 2; version <= total; version++) {
+      const value = parse((await other.getVersion(key, version)).data!) as {
+        modules: { name: string; config: { message?: string } }[];
+        platform: { region: string };
+      };
+      const message = messageOf.get(version);
+      if (message !== undefined)
+        expect(value.modules.find((m) => m.name === 'greeter')!.config.message, `version ${version}`).toBe(
+          message,
+        );
+      const counter = Number(value.platform.region.replace(/^r/, '')) || 0;
+      expect(counter, `version ${version} lost the other writer's n=${n}`).toBeGreaterThanOrEqual(n);
+      n = counter;
+    }
+    expect(n).toBe(10);
+    expect((await stored(key)).version).toBe(total);
+  });
+
+  it('an edit made on top of a write that failed is never stored as it was made', async () => {
+    const key = `doc-${++keys}`;
+    await store.putDocument(key, await readFile(FIXTURE, 'utf8'), { actor: 'seed' });
+    const other = new PgConfigStore(db.pool, { schema: db.schema });
+    /** Fails its next write after another writer got in first: the connection dropped mid-write, say. */
+    class FlakyStore extends PgConfigStore {
+      failNext = false;
+      override async putDocument(...args: Parameters<PgConfigStore['putDocument']>) {
+        if (!this.failNext) return super.putDocument(...args);
+        this.failNext = false;
+        const doc = (await other.getDocument(key))!;
+        await other.putDocument(key, doc.data.replace(/region: .*/, 'region: by-another-writer'), {
+          expectedVersion: doc.version,
+        });
+        throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+      }
+    }
+    const flaky = new FlakyStore(db.pool, { schema: db.schema });
+    const source = new DatabaseSource(flaky, { key });
+    const writer = new StoredWriter({
+      mode: 'database',
+      store: flaky,
+      key,
+      layout: new WholeDocument(source.name),
+      source,
+    });
+    const initial = await source.load();
+    const { app, admin } = await buildTestApp({ config: initial.config, version: initial.version, writer });
+
+    flaky.failNext = true;
+    // B is edited on top of A while A is being stored; A then fails, after the other writer's version 2.
+    const [a, b] = await Promise.all([
+      app.inject(put('limiter', { rps: 77, burst: 77, paths: ['/hello'] }, admin)),
+      app.inject(put('greeter', { message: 'B' }, admin)),
+    ]);
+    expect(a.statusCode).toBe(503);
+    expect(b.json()).toMatchObject({ version: 3 });
+    const text = (await other.getDocument(key))!.data;
+    expect(text).toContain('region: by-another-writer');
+    expect(text).toContain('message: B');
+    expect(text).not.toContain('rps: 77');
+  });
+
+  it('If-Match is checked against a fresh read: the matching version succeeds, a stale one is 412', async () => {
     const { app, admin, readsOfKey, restore } = await countingApp();
     try {
-      await app.inject(put('greeter', { message: 'one' }, admin)); // version 2, read once
+      await app.inject(put('greeter', { message: 'one' }, admin)); // version 2
       const ok = await app.inject(put('greeter', { message: 'two' }, { ...admin, 'if-match': '"2"' }));
       expect(ok.json()).toMatchObject({ version: 3 });
-      expect(readsOfKey()).toBe(1);
       const stale = await app.inject(put('greeter', { message: 'x' }, { ...admin, 'if-match': '"2"' }));
       expect(stale.json()).toMatchObject({ statusCode: 412, currentVersion: 3 });
+      expect(readsOfKey()).toBe(3);
     } finally {
       restore();
     }
