@@ -133,6 +133,23 @@ async function rawLoop(db: BenchSchema, writers: number, seconds: number): Promi
 
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
+type PutRun = Awaited<ReturnType<typeof putRun>>;
+const rateOf = (run: PutRun) => run.puts.result['2xx'] / run.puts.result.duration;
+
+/** Rate, latency, edit phase and CPU of a further PUT run (`label`: what differs from the YAML run). */
+function runFigures(label: string, run: PutRun, editNote?: string): Figure[] {
+  return [
+    value(`PUT requests/s, ${label}`, rateOf(run), 'req/s', `${run.puts.result['2xx']} PUTs`),
+    timing(`PUT latency, ${label}`, latencyStats(run.puts.result), { note: 'autocannon, 1 ms resolution' }),
+    timing(
+      `PUT phase: edit, ${label}`,
+      summarize(run.puts.phases.get('edit')!),
+      editNote ? { note: editNote } : {},
+    ),
+    value(`cfg serve CPU per PUT, ${label}`, run.cpuMsPerPut, 'ms'),
+  ];
+}
+
 const tempDirs: string[] = [];
 /** The example config as a file (the base of overlay mode), in a directory removed at the end. */
 async function exampleFile(): Promise<string> {
@@ -245,36 +262,26 @@ try {
     ),
   );
   if (json) {
-    const jsonRate = json.puts.result['2xx'] / json.puts.result.duration;
     figures.push(
-      value('PUT requests/s, JSON document', jsonRate, 'req/s', `${json.puts.result['2xx']} PUTs`),
-      timing('PUT latency, JSON document', latencyStats(json.puts.result), {
-        note: 'autocannon, 1 ms resolution',
-      }),
-      timing('PUT phase: edit, JSON document', summarize(json.puts.phases.get('edit')!)),
-      value('cfg serve CPU per PUT, JSON document', json.cpuMsPerPut, 'ms'),
+      ...runFigures('JSON document', json),
       ratio(
         'PUT JSON / PUT YAML',
-        jsonRate,
+        rateOf(json),
         putRate,
         'PUT requests/s with the config stored as JSON over stored as YAML',
       ),
     );
   }
   if (overlay) {
-    const overlayRate = overlay.puts.result['2xx'] / overlay.puts.result.duration;
     figures.push(
-      value('PUT requests/s, overlay mode', overlayRate, 'req/s', `${overlay.puts.result['2xx']} PUTs`),
-      timing('PUT latency, overlay mode', latencyStats(overlay.puts.result), {
-        note: 'autocannon, 1 ms resolution',
-      }),
-      timing('PUT phase: edit, overlay mode', summarize(overlay.puts.phases.get('edit')!), {
-        note: 'read the base file (parsed only when its bytes changed), edit the overlay, merge, validate',
-      }),
-      value('cfg serve CPU per PUT, overlay mode', overlay.cpuMsPerPut, 'ms'),
+      ...runFigures(
+        'overlay mode',
+        overlay,
+        'read the base file (parsed only when its bytes changed), edit the overlay, merge, validate',
+      ),
       ratio(
         'PUT overlay / raw transactions (10 connections)',
-        overlayRate,
+        rateOf(overlay),
         raw10,
         'overlay-mode PUT requests/s over raw upsert + notify transactions/s',
       ),
