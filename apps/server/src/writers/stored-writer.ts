@@ -51,7 +51,7 @@ export const MAX_VERSION = 2_147_483_647;
 
 /**
  * Without `If-Match`, a write that loses a race (to another replica or `cfg push`; this server's own
- * writes are serialised) re-reads and re-applies the edit this many times.
+ * writes are stored in order) re-reads and re-applies the edit this many times.
  */
 const ATTEMPTS = 3;
 
@@ -75,7 +75,7 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
    * version it will have once they are stored: the next edit starts here, without a read.
    */
   #head: WorkingCopy | undefined;
-  /** Bumped whenever a store fails or a write starts over from a read: edits made before then are void. */
+  /** Bumped when a store fails or a rollback is queued: edits made on the head before then are void. */
   #generation = 0;
   #announce: ((hash: string) => () => void) | undefined;
 
