@@ -123,7 +123,11 @@ async function startWatcher(row: Row, dir: string, deliver: (revision: number, l
     { debounceMs: row.debounceMs },
   );
   await watcher.start();
-  return { stop: () => watcher.stop(), loadAlone: () => medianOf(() => source.load()) };
+  // A fresh source per load: a FileSource does not parse again the bytes its last load parsed.
+  return {
+    stop: () => watcher.stop(),
+    loadAlone: () => medianOf(() => new FileSource(file, { parse }).load()),
+  };
 }
 
 async function run(row: Row) {
