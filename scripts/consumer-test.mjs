@@ -82,7 +82,12 @@ try {
   );
   const tree = await run('npm', ['ls', '--all'], { cwd: watcherOnly });
   summary.push('npm ls --all (a project that installed @cfg/watcher alone):');
-  summary.push(...tree.stdout.trimEnd().split('\n').map((line) => `  ${line}`));
+  summary.push(
+    ...tree.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => `  ${line}`),
+  );
   const pg = await run('npm', ['ls', 'pg', '--all', '--parseable'], { cwd: watcherOnly, allowFailure: true });
   check(pg.stdout.trim() === '', `@cfg/watcher alone brought in pg:\n${pg.stdout}`);
   summary.push(`  pg in that tree: ${pg.stdout.trim() === '' ? 'no' : 'YES'}`);
@@ -150,7 +155,10 @@ async function checkManifest(dir, p) {
   check(installed.license === 'MIT', `${p.name}: license is ${installed.license}, not MIT`);
   for (const [dep, range] of Object.entries(installed.dependencies ?? {})) {
     check(!range.startsWith('workspace:'), `${p.name}: dependency ${dep} is still "${range}"`);
-    check(/^[\^]/.test(range), `${p.name}: dependency ${dep} is pinned ("${range}"); libraries use caret ranges`);
+    check(
+      /^[\^]/.test(range),
+      `${p.name}: dependency ${dep} is pinned ("${range}"); libraries use caret ranges`,
+    );
   }
 }
 
@@ -158,7 +166,7 @@ async function checkManifest(dir, p) {
 async function runFirstExample(dir, p, databaseUrl) {
   const readme = await readFile(join(p.dir, 'README.md'), 'utf8');
   const block = [...readme.matchAll(/```(\w*)\n([\s\S]*?)```/g)].find(([, lang]) => lang !== 'sh');
-  if (!block || block[1] !== 'js') {
+  if (block?.[1] !== 'js') {
     check(false, `${p.name}: the README's first example is not a \`\`\`js block (${block?.[1] ?? 'none'})`);
     return;
   }
@@ -171,7 +179,12 @@ async function runFirstExample(dir, p, databaseUrl) {
   });
   check(result.code === 0, `${p.name}: README example exited ${result.code}:\n${result.stderr}`);
   summary.push(`README example of ${p.name}: exit ${result.code}`);
-  summary.push(...result.stdout.trimEnd().split('\n').map((line) => `  | ${line.slice(0, 150)}`));
+  summary.push(
+    ...result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => `  | ${line.slice(0, 150)}`),
+  );
 }
 
 /** `require()` of every entry point from a `.cjs` file, and the same module objects as `import` gives. */
@@ -277,7 +290,11 @@ function kb(bytes) {
 }
 
 /** Runs a command with a time bound; rejects on a non-zero exit unless `allowFailure`. */
-function run(command, args, { cwd = ROOT, env = process.env, timeoutMs = STEP_TIMEOUT_MS, allowFailure } = {}) {
+function run(
+  command,
+  args,
+  { cwd = ROOT, env = process.env, timeoutMs = STEP_TIMEOUT_MS, allowFailure } = {},
+) {
   return new Promise((resolvePromise, reject) => {
     execFile(
       command,
