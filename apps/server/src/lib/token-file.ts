@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { link, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateToken, MIN_TOKEN_LENGTH } from './tokens.js';
@@ -29,7 +30,7 @@ export async function keptAdminToken(dir: string): Promise<KeptToken> {
   if (existing !== undefined) return { token: existing, file, created: false };
 
   const token = generateToken();
-  const temporary = `${file}.${process.pid}.tmp`;
+  const temporary = `${file}.${randomUUID()}.tmp`;
   await writeFile(temporary, `${token}\n`, { mode: 0o600 });
   try {
     await link(temporary, file);
