@@ -17,6 +17,8 @@ const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const INSTALL_TIMEOUT_MS = 240_000;
 const STEP_TIMEOUT_MS = 60_000;
 const REQUIRED_FIELDS = ['repository', 'homepage', 'bugs', 'keywords', 'license'];
+/** The Node versions that load ES modules through require() by default: what `engines` may promise. */
+const REQUIRE_ESM_NODE = '^20.19.0 || ^22.12.0 || >=23.0.0';
 
 // Touches the public types of every package the way an application would.
 const CONSUMER_TS = `import { diffConfigs, type ModuleDiff } from '@cfg/diff';
@@ -153,6 +155,10 @@ async function checkManifest(dir, p) {
   const installed = JSON.parse(await readFile(join(dir, 'node_modules', p.name, 'package.json'), 'utf8'));
   for (const field of REQUIRED_FIELDS) check(installed[field] !== undefined, `${p.name}: no "${field}"`);
   check(installed.license === 'MIT', `${p.name}: license is ${installed.license}, not MIT`);
+  check(
+    installed.engines?.node === REQUIRE_ESM_NODE,
+    `${p.name}: engines.node is "${installed.engines?.node}", not the versions where require() works (${REQUIRE_ESM_NODE})`,
+  );
   for (const [dep, range] of Object.entries(installed.dependencies ?? {})) {
     check(!range.startsWith('workspace:'), `${p.name}: dependency ${dep} is still "${range}"`);
     check(
