@@ -3,9 +3,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { normalizeArgv } from './cli/argv.js';
 import { describeError, EXIT, exitCodeFor } from './cli/exit.js';
 import { integer, port } from './cli/parsers.js';
-import { CLI_VERSION } from './cli/version.js';
 import type { CommandResult } from './commands/validate.js';
 import { DEFAULT_DATA_DIR } from './db/find-data-dir.js';
+import { SERVER_VERSION } from './lib/version.js';
 
 // Commands are imported when run, so `cfg validate` never loads fastify, pg or chokidar.
 
@@ -33,7 +33,7 @@ const program = new Command()
   .description(
     'The @cfg reference server: a small module engine whose config hot-reloads from a file, PostgreSQL or the HTTP API.',
   )
-  .version(CLI_VERSION, '-V, --version', 'print the version')
+  .version(SERVER_VERSION, '-V, --version', 'print the version')
   // Errors come back here (see the end of this file) instead of exiting inside commander.
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'cfg: ')) });

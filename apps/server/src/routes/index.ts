@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { CLI_VERSION } from '../cli/version.js';
+import { SERVER_VERSION } from '../lib/version.js';
 import type { Runtime } from '../runtime.js';
 import { serveModulePath } from './module-paths.js';
 
@@ -44,7 +44,7 @@ export const indexRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (app,
     reply.header('vary', 'Accept').type('application/json; charset=utf-8');
     return {
       service: 'cfg',
-      version: CLI_VERSION,
+      version: SERVER_VERSION,
       endpoints: ENDPOINTS,
       modulePaths: runtime.engine.modules.paths,
       auth: 'read and admin endpoints need Authorization: Bearer <token>',
