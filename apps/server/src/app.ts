@@ -6,6 +6,7 @@ import { codes } from './lib/errors.js';
 import { trackUnusedConnections } from './lib/unused-connections.js';
 import { configRoutes } from './routes/config.js';
 import { healthRoutes, readinessSchema } from './routes/health.js';
+import { indexRoutes } from './routes/index.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { modulePathRoutes } from './routes/module-paths.js';
 import { moduleRoutes } from './routes/modules.js';
@@ -61,6 +62,7 @@ export async function build(userOpts: BuildOptions): Promise<FastifyInstance> {
       throw codes.CFG_ERR_SHUTTING_DOWN();
   });
   await app.register(healthRoutes, { runtime });
+  await app.register(indexRoutes, { runtime });
   await app.register(metricsRoutes, { runtime, auth });
   await app.register(modulePathRoutes, { runtime });
   await app.register(

@@ -1,18 +1,23 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import { normalizeArgv } from './cli/argv.js';
+import { describeError, EXIT, exitCodeFor } from './cli/exit.js';
+import { integer, port } from './cli/parsers.js';
 import type { CommandResult } from './commands/validate.js';
-import { UsageError } from './serve/options.js';
+import { DEFAULT_DATA_DIR } from './db/find-data-dir.js';
+import { SERVER_VERSION } from './lib/version.js';
 
 // Commands are imported when run, so `cfg validate` never loads fastify, pg or chokidar.
 
-const integer = (min: number) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}`);
-  return n;
-};
-
 /** Options every command that talks to the database shares. */
-function databaseOptions(command: Command): Command {
+function databaseOptions(command: Command, dataDir: 'default' | 'nearest'): Command {
+  const dataDirOption =
+    dataDir === 'default'
+      ? new Option('--data-dir <dir>', 'embedded PostgreSQL data directory').default(DEFAULT_DATA_DIR)
+      : new Option(
+          '--data-dir <dir>',
+          'data directory of the running embedded PostgreSQL, used when no --database-url (default: the nearest .data/pg in this directory or above)',
+        );
   return command
     .addOption(new Option('--database-url <url>', 'PostgreSQL connection string').env('CFG_DATABASE_URL'))
     .addOption(
@@ -20,11 +25,7 @@ function databaseOptions(command: Command): Command {
         .env('CFG_DB_SCHEMA')
         .default('cfg'),
     )
-    .addOption(
-      new Option('--data-dir <dir>', 'embedded PostgreSQL data directory (used when no --database-url)')
-        .env('CFG_DATA_DIR')
-        .default('.data/pg'),
-    );
+    .addOption(dataDirOption.env('CFG_DATA_DIR'));
 }
 
 const program = new Command()
@@ -32,7 +33,10 @@ const program = new Command()
   .description(
     'The @cfg reference server: a small module engine whose config hot-reloads from a file, PostgreSQL or the HTTP API.',
   )
-  .showHelpAfterError();
+  .version(SERVER_VERSION, '-V, --version', 'print the version')
+  // Errors come back here (see the end of this file) instead of exiting inside commander.
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'cfg: ')) });
 
 program
   .command('serve')
@@ -43,7 +47,7 @@ program
     new Option('--port <number>', 'HTTP port; 0 picks a free one')
       .env('CFG_PORT')
       .default(8080)
-      .argParser(integer(0)),
+      .argParser(port(0)),
   )
   .addOption(new Option('--host <host>', 'interface to listen on').env('CFG_HOST').default('127.0.0.1'))
   .addOption(
@@ -80,7 +84,7 @@ program
     new Option('--embedded-port <number>', 'port of the embedded PostgreSQL')
       .env('CFG_EMBEDDED_PORT')
       .default(54329)
-      .argParser(integer(1)),
+      .argParser(port(1)),
   )
   .addOption(
     new Option('--poll-interval-ms <ms>', 'database check interval, the safety net behind LISTEN/NOTIFY')
@@ -110,14 +114,16 @@ program
     `
 Bearer tokens come from the environment (never flags, which other users can read in ps):
   CFG_ADMIN_TOKEN  read and write     CFG_READ_TOKEN  read only
-With neither and no --tokens-file, an admin token is generated and printed once.
+With none of them, an admin token is generated: with --store embedded it is kept in
+<data-dir>/admin-token (mode 0600) and reused by every start and replica; otherwise it is printed once.
 
-Examples:
-  cfg serve --config examples/config.yaml --watch                      # file mode
-  cfg serve --database-url postgres://localhost/app --key default      # database mode
-  cfg serve --config examples/config.yaml --watch --store embedded --overlay-key overlay   # pnpm start`,
+Examples (from the repository root; \`cfg\` is node apps/server/dist/cli.js):
+  cfg serve --config apps/server/examples/config.yaml --watch                  # file mode
+  cfg serve --database-url postgres://localhost/app --key default              # database mode
+  cfg serve --config apps/server/examples/config.yaml --watch --store embedded --overlay-key overlay
+                                                                               # what pnpm start runs`,
   );
-databaseOptions(program.commands.at(-1)!).action(async (opts) =>
+databaseOptions(program.commands.at(-1)!, 'default').action(async (opts) =>
   (await import('./commands/serve.js')).serveCommand(opts),
 );
 
@@ -143,8 +149,10 @@ databaseOptions(
     .command('push <file>')
     .description('Store a config file as the next version of a document (text kept as written).')
     .requiredOption('--key <key>', 'document key, e.g. default or overlay')
+    .option('--create', 'start a new document when --key does not exist yet (else that is refused)')
     .option('--message <text>', 'why, recorded in history')
     .option('--expect-version <n>', 'fail unless the document is at this version', integer(0)),
+  'nearest',
 ).action(async (file: string, opts) =>
   finish(await (await import('./commands/push.js')).pushCommand(file, opts)),
 );
@@ -156,29 +164,51 @@ databaseOptions(
     .requiredOption('--key <key>', 'document key')
     .option('--limit <n>', 'how many', integer(1), 20)
     .option('--json', 'print JSON'),
+  'nearest',
 ).action(async (opts) => finish(await (await import('./commands/history.js')).historyCommand(opts)));
 
 databaseOptions(
   program
-    .command('rollback <version>')
+    .command('rollback')
+    .argument('<version>', 'the version whose content becomes the next version', integer(1))
     .description('Write an old version of a stored document as its next version; running servers apply it.')
     .requiredOption('--key <key>', 'document key')
     .option('--expect-version <n>', 'fail unless the document is at this version', integer(0)),
-).action(async (version: string, opts) =>
-  finish(await (await import('./commands/rollback.js')).rollbackCommand(integer(1)(version), opts)),
+  'nearest',
+).action(async (version: number, opts) =>
+  finish(await (await import('./commands/rollback.js')).rollbackCommand(version, opts)),
 );
+
+// A usage error prints its one line and where to look, not the whole help.
+program.showHelpAfterError('(run "cfg --help" for the commands)');
+for (const command of program.commands) command.showHelpAfterError(`(run "cfg ${command.name()} --help")`);
+
+/** The command being run, for the hint after a usage error that its action reports. */
+let running = program;
+program.hook('preAction', (_program, action) => {
+  running = action;
+});
 
 function finish(result: CommandResult): void {
   for (const line of result.lines) process.stdout.write(`${line}\n`);
   process.exitCode = result.exitCode;
 }
 
-program.parseAsync().catch((error: unknown) => {
-  process.stderr.write(`cfg: ${error instanceof Error ? error.message : String(error)}\n`);
-  if (error instanceof Error && 'issues' in error && Array.isArray(error.issues)) {
-    for (const issue of error.issues as { path: string; message: string }[]) {
-      process.stderr.write(`cfg:   ${issue.path}: ${issue.message}\n`);
+program.parseAsync(normalizeArgv(process.argv)).catch((error: unknown) => {
+  const code = exitCodeFor(error);
+  // commander has printed its own errors, help and version already.
+  if (!(error instanceof CommanderError)) {
+    process.stderr.write(`cfg: ${describeError(error)}\n`);
+    if (error instanceof Error && 'issues' in error && Array.isArray(error.issues)) {
+      for (const issue of error.issues as { path: string; message: string }[]) {
+        process.stderr.write(`cfg:   ${issue.path}: ${issue.message}\n`);
+      }
     }
+    if (code === EXIT.usage) process.stderr.write(`(run "${commandPath(running)} --help")\n`);
   }
-  process.exit(error instanceof UsageError ? 2 : 1);
+  process.exit(code);
 });
+
+function commandPath(command: Command): string {
+  return command.parent ? `${commandPath(command.parent)} ${command.name()}` : command.name();
+}

@@ -10,6 +10,7 @@ import type {
 import { Engine, type EngineOptions } from './engine/engine.js';
 import { ServerMetrics, type SourceKind } from './lib/metrics.js';
 import { ReloadLog } from './lib/reload-log.js';
+import { sourceErrorLine } from './lib/source-error-line.js';
 import { MemoryWriter } from './writers/memory-writer.js';
 import type { ConfigWriter } from './writers/types.js';
 
@@ -159,10 +160,7 @@ export class Runtime {
       });
       this.metrics.sourceError(kind);
       this.metrics.setDegraded(true);
-      this.#logger.warn(
-        { source, code, err: error.message },
-        `${kind} error: ${error.message}; still serving the last good config`,
-      );
+      this.#logger.warn({ source, code, err: error.message }, sourceErrorLine(kind, error));
     };
   }
 

@@ -4,8 +4,13 @@ import { ConfigParseError, parseConfig } from '@cfg/source';
 import { type DatabaseFlags, withDatabase } from '../db/connect.js';
 import type { CommandResult } from './validate.js';
 
+/** How many existing keys the refusal of an unknown `--key` lists. */
+const KNOWN_KEYS_SHOWN = 10;
+
 export interface PushFlags extends DatabaseFlags {
   key: string;
+  /** Start a new document when `key` does not exist; without it, an unknown key is refused (a typo must not start one). */
+  create?: boolean;
   message?: string;
   expectVersion?: number;
 }
@@ -13,7 +18,8 @@ export interface PushFlags extends DatabaseFlags {
 /**
  * `cfg push <file> --key <key>`: stores the file's text as the next version of the document, exactly
  * as written (comments included). The text must parse as a config; every server on the database
- * then validates and applies it, or rejects it and keeps its last good config.
+ * then validates and applies it, or rejects it and keeps its last good config. A key that does not
+ * exist yet is refused unless `--create`: a typo in `--key` must not silently start a new document.
  */
 export async function pushCommand(file: string, flags: PushFlags): Promise<CommandResult> {
   const text = await readFile(file, 'utf8');
@@ -24,14 +30,25 @@ export async function pushCommand(file: string, flags: PushFlags): Promise<Comma
     throw error;
   }
   return withDatabase(flags, async ({ store }) => {
+    const exists = (await store.getDocumentHash(flags.key)) !== null;
+    if (!exists && !flags.create) {
+      const known = (await store.listDocuments({ limit: KNOWN_KEYS_SHOWN })).map((d) => d.key);
+      throw new Error(
+        `no document "${flags.key}"${known.length > 0 ? ` (there are: ${known.join(', ')})` : ''}; check --key, or pass --create to start a new document`,
+      );
+    }
     const written = await store.putDocument(flags.key, text, {
       actor: `cli:${userInfo().username}`,
       message: flags.message ?? `cfg push ${file}`,
+      // Created only if still absent: a concurrent creator makes this a conflict, not an overwrite.
+      ...(exists ? {} : { expectedVersion: 0 }),
       ...(flags.expectVersion === undefined ? {} : { expectedVersion: flags.expectVersion }),
     });
-    const line = written.changed
-      ? `pushed ${file} to "${flags.key}": version ${written.version}`
-      : `"${flags.key}" already has this content: still version ${written.version}`;
+    const line = !exists
+      ? `created "${flags.key}" from ${file}: version ${written.version}`
+      : written.changed
+        ? `pushed ${file} to "${flags.key}": version ${written.version}`
+        : `"${flags.key}" already has this content: still version ${written.version}`;
     return { lines: [line], exitCode: 0 };
   });
 }

@@ -1,10 +1,12 @@
 import type { AddressInfo } from 'node:net';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { build } from '../app.js';
 import { openDatabase } from '../db/database.js';
 import { startEmbeddedPostgres } from '../db/embedded.js';
 import { TokenAuthenticator } from '../lib/auth.js';
 import { createLogger } from '../lib/logger.js';
-import { loadTokens } from '../lib/tokens.js';
+import { keptAdminToken } from '../lib/token-file.js';
+import { type LoadedTokens, loadTokens } from '../lib/tokens.js';
 import { Runtime } from '../runtime.js';
 import { openSources } from '../serve/open-sources.js';
 import { chooseMode, chooseStore, type ServeOptions } from '../serve/options.js';
@@ -24,7 +26,7 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
   });
   const store = chooseStore(opts);
   const mode = chooseMode(opts, store);
-  const tokens = await loadTokens({
+  let tokens: LoadedTokens & { file?: string } = await loadTokens({
     adminToken: process.env.CFG_ADMIN_TOKEN,
     readToken: process.env.CFG_READ_TOKEN,
     tokensFile: opts.tokensFile,
@@ -45,6 +47,11 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
       });
       opened.push({ name: 'stop embedded PostgreSQL', run: () => embedded.stop() });
       url = embedded.url;
+      // No token configured: the generated one is kept beside the database, for every start and replica.
+      if (tokens.generated) {
+        const kept = await keptAdminToken(resolve(opts.dataDir));
+        tokens = { entries: [{ name: 'admin', role: 'admin', token: kept.token }], file: kept.file };
+      }
     }
     const db = url ? await openDatabase({ url, schema: opts.dbSchema, logger }) : undefined;
     if (db) opened.push({ name: 'close the database pool', run: () => db.close() });
@@ -79,7 +86,12 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
       },
       `cfg listening on http://${host}:${port} (${mode.kind} mode, ${current.source}, ${current.config.modules.length} modules)`,
     );
-    if (tokens.generated) {
+    if (tokens.file) {
+      const shown = _shortPath(tokens.file);
+      process.stderr.write(
+        `cfg: no token configured (CFG_ADMIN_TOKEN, CFG_READ_TOKEN or --tokens-file), so the admin token is the one kept in ${shown} (mode 0600; the same for every start and every replica on this data directory):\ncfg:   export TOKEN=$(cat ${shown})\n`,
+      );
+    } else if (tokens.generated) {
       process.stderr.write(
         `cfg: no token configured (CFG_ADMIN_TOKEN, CFG_READ_TOKEN or --tokens-file), so this run has a generated admin token, shown once:\ncfg:   ${tokens.generated}\n`,
       );
@@ -94,4 +106,10 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
     await closeAll();
     throw error;
   }
+}
+
+/** `path` relative to the working directory when it is inside it (what a user types), else absolute. */
+function _shortPath(path: string): string {
+  const inside = relative(process.cwd(), path);
+  return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside : path;
 }

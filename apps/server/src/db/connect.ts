@@ -1,12 +1,16 @@
 import { UsageError } from '../serve/options.js';
 import { type Database, openDatabase } from './database.js';
 import { embeddedUrl, runningServer } from './embedded.js';
+import { DEFAULT_DATA_DIR, findDataDir } from './find-data-dir.js';
 
 export interface DatabaseFlags {
   databaseUrl?: string;
   dbSchema: string;
-  /** Where `cfg serve --store embedded` keeps its cluster, to find a running one. */
-  dataDir: string;
+  /**
+   * Where `cfg serve --store embedded` keeps its cluster, to find a running one.
+   * @defaultValue the nearest `.data/pg` in the working directory or above
+   */
+  dataDir?: string;
 }
 
 /**
@@ -16,10 +20,14 @@ export interface DatabaseFlags {
 export async function connectForCommand(flags: DatabaseFlags): Promise<Database> {
   let url = flags.databaseUrl;
   if (!url) {
-    const running = await runningServer(flags.dataDir);
+    const dataDir = flags.dataDir ?? (await findDataDir(process.cwd()));
+    const running = dataDir ? await runningServer(dataDir) : undefined;
     if (!running) {
+      const where = dataDir
+        ? `so it runs in ${dataDir}`
+        : `(no ${DEFAULT_DATA_DIR} in ${process.cwd()} or above; --data-dir says where)`;
       throw new UsageError(
-        `no database: pass --database-url (or set CFG_DATABASE_URL), or start the server with the embedded one (pnpm start) so it runs in ${flags.dataDir}`,
+        `no database: pass --database-url (or set CFG_DATABASE_URL), or start the server with the embedded one (pnpm start) ${where}`,
       );
     }
     url = embeddedUrl(running.port);

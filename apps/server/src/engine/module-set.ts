@@ -85,6 +85,11 @@ export class ModuleSet {
     return [...this.#modules.keys()];
   }
 
+  /** Every GET path a module serves, sorted. */
+  get paths(): string[] {
+    return [...this.#routes.keys()].sort();
+  }
+
   /** The module that serves GET `path`, if any. */
   route(path: string): ModuleInstance | undefined {
     return this.#routes.get(path);

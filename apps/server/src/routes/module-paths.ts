@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { codes } from '../lib/errors.js';
 import type { Runtime } from '../runtime.js';
 
@@ -12,33 +12,34 @@ export const modulePathRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async 
   app.get<{ Params: { '*': string } }>(
     '/*',
     { schema: { params: { type: 'object', properties: { '*': { type: 'string' } } } } },
-    async (request, reply) => {
-      const set = runtime.engine.modules;
-      const release = set.acquire();
-      try {
-        const path = `/${request.params['*']}`;
-        const module = set.route(path);
-        if (!module?.respond) throw codes.CFG_ERR_NOT_FOUND(request.method, path);
-        const decision = set.limit(path);
-        if (!decision.allowed) {
-          throw codes.CFG_ERR_RATE_LIMITED.with(
-            { retryAfterSeconds: decision.retryAfterSeconds },
-            decision.limiter,
-            decision.retryAfterSeconds,
-          );
-        }
-        const response = module.respond(path);
-        const isText = typeof response.body === 'string';
-        reply
-          .code(response.statusCode ?? 200)
-          .type(
-            response.contentType ??
-              (isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'),
-          );
-        return isText ? response.body : JSON.stringify(response.body);
-      } finally {
-        release();
-      }
-    },
+    async (request, reply) => serveModulePath(runtime, `/${request.params['*']}`, request.method, reply),
   );
 };
+
+/** Answers GET `path` from the module that serves it (404 when none does, 429 when a limiter says no). */
+export function serveModulePath(runtime: Runtime, path: string, method: string, reply: FastifyReply): string {
+  const set = runtime.engine.modules;
+  const release = set.acquire();
+  try {
+    const module = set.route(path);
+    if (!module?.respond) throw codes.CFG_ERR_NOT_FOUND(method, path);
+    const decision = set.limit(path);
+    if (!decision.allowed) {
+      throw codes.CFG_ERR_RATE_LIMITED.with(
+        { retryAfterSeconds: decision.retryAfterSeconds },
+        decision.limiter,
+        decision.retryAfterSeconds,
+      );
+    }
+    const response = module.respond(path);
+    const isText = typeof response.body === 'string';
+    reply
+      .code(response.statusCode ?? 200)
+      .type(
+        response.contentType ?? (isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'),
+      );
+    return isText ? (response.body as string) : JSON.stringify(response.body);
+  } finally {
+    release();
+  }
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestSchema, type TestSchema } from '@cfg/pg-store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli } from '../helpers/server-process.js';
+import { assertBuilt, runCli, ServerProcess } from '../helpers/server-process.js';
 
 const FIXTURE = new URL('../fixtures/config.yaml', import.meta.url);
 
@@ -73,11 +73,25 @@ describe('cfg push / history / rollback', () => {
     await db.drop();
   });
 
+  it('push to a key that does not exist is refused without --create (a typo must not start a document)', async () => {
+    const typo = await runCli(['push', good, ...flags]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toBe(
+      'cfg: no document "app"; check --key, or pass --create to start a new document\n',
+    );
+    const history = await runCli(['history', ...flags]);
+    expect(history).toMatchObject({ code: 1, stdout: '' });
+    expect(history.stderr).toMatch(/^cfg: document "app" does not exist/); // nothing was written
+  });
+
   it('push stores versions, history lists them, rollback writes an old one as the newest', async () => {
-    expect(await runCli(['push', good, ...flags])).toMatchObject({
+    expect(await runCli(['push', good, ...flags, '--create'])).toMatchObject({
       code: 0,
-      stdout: `pushed ${good} to "app": version 1\n`,
+      stdout: `created "app" from ${good}: version 1\n`,
     });
+    const typo = await runCli(['push', good, ...flags.slice(0, -1), 'ap']);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toMatch(/^cfg: no document "ap" \(there are: app\); check --key, or pass --create/);
     const changed = await variant('pushed.yaml', (t) => t.replace('rps: 20', 'rps: 30'));
     expect((await runCli(['push', changed, ...flags, '--message', 'faster'])).stdout).toMatch(/version 2/);
     const history = await runCli(['history', ...flags]);
@@ -104,6 +118,47 @@ describe('cfg push / history / rollback', () => {
     });
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/no database: pass --database-url/);
+  });
+});
+
+describe('the command line', () => {
+  it('cfg --version prints the version', async () => {
+    const manifest = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect(await runCli(['--version'])).toEqual({ code: 0, stdout: `${manifest.version}\n`, stderr: '' });
+  });
+
+  it('a usage error is one line and a hint, exit 2, not the whole help', async () => {
+    expect(await runCli(['serve', '--bogus'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `cfg: unknown option '--bogus'\n(run "cfg serve --help")\n`,
+    });
+    const port = await runCli(['serve', '--config', good, '--port', '70000']);
+    expect(port).toMatchObject({ code: 2, stdout: '' });
+    expect(port.stderr).toBe(
+      `cfg: option '--port <number>' argument '70000' is invalid. expected a port number from 0 to 65535\n(run "cfg serve --help")\n`,
+    );
+    const fromAction = await runCli(['serve', '--store', 'none']);
+    expect(fromAction.stderr.split('\n')).toEqual([
+      'cfg: without a database, --config <file> is required (or give --database-url / --store embedded)',
+      '(run "cfg serve --help")',
+      '',
+    ]);
+  });
+
+  it('a missing file is named, with the directory it was looked for in (exit 1)', async () => {
+    const res = await runCli(['validate', 'no-such.yaml'], {}, { cwd: dir });
+    expect(res).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `cfg: no-such.yaml: no such file (looked in ${dir})\n`,
+    });
+  });
+
+  it('serve takes options after a `--`, as `pnpm start -- --port 8082` passes them', async () => {
+    const server = await ServerProcess.start(['--', '--config', good]);
+    expect(await server.hello()).toBeTypeOf('string');
+    expect(await server.stop()).toBe(0);
   });
 });
 

@@ -72,10 +72,11 @@ describe('cfg serve --config file --watch (a real process)', () => {
   it('broken YAML: the old message keeps serving, readyz and status say why, a fix recovers', async () => {
     const good = text;
     await writeFile(file, `${good}\n  bad: [unclosed\n`);
+    // Said as what it is: the new config was rejected, with where; not a fault of the watcher.
     const error = await server.waitForLog(
-      (e) => typeof e.msg === 'string' && e.msg.startsWith('watcher error'),
+      (e) => typeof e.msg === 'string' && e.msg.startsWith('config rejected: '),
     );
-    expect(error.msg).toMatch(/config\.yaml:\d+:\d+/);
+    expect(error.msg).toMatch(/^config rejected: \S*config\.yaml:\d+:\d+: /);
     expect(await server.hello()).toBe('saved by rename');
     const ready = await server.fetch('/readyz');
     expect(ready.status).toBe(200);

@@ -191,9 +191,11 @@ export function freePort(): Promise<number> {
 export function runCli(
   args: string[],
   env: Record<string, string> = {},
+  opts: { cwd?: string } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: opts.cwd,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
