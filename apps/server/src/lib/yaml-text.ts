@@ -151,11 +151,21 @@ function findSlots(doc: Document, text: string): Map<string, Slot> | undefined {
     const key = pair?.key;
     const value = pair?.value;
     if (!isScalar(key) || !isMap(value) || !key.range || !value.range) continue;
+    // A comment after a flow mapping (`config: {a: 1} # note`) would end up on the last line of
+    // the block pair written in its place, inside a multi-line string: only splice whole lines.
+    if (!_endsLine(text, value.range[1])) continue;
     const start = key.range[0];
     const column = start - (text.lastIndexOf('\n', start - 1) + 1);
     slots.set(name, { start, end: value.range[1], column });
   }
   return slots;
+}
+
+/** True when nothing but spaces follows `offset` on its line (or `offset` is at a line start). */
+function _endsLine(text: string, offset: number): boolean {
+  if (offset === 0 || text[offset - 1] === '\n') return true;
+  const lineEnd = text.indexOf('\n', offset);
+  return text.slice(offset, lineEnd < 0 ? text.length : lineEnd).trim() === '';
 }
 
 function _hasAnchors(doc: Document): boolean {

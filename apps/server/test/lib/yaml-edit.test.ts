@@ -219,6 +219,18 @@ describe('openConfigText: one document, edit after edit', () => {
     }
   });
 
+  it('a comment after a flow config stays out of the multi-line string that replaces it', () => {
+    // Found by the property below: the comment landed on the last line of a block scalar.
+    const text =
+      'modules:\n  - name: m0\n    type: t\n    config: {"x":1} # flow\n  - name: m1\n    type: t\n';
+    for (const config of [{ '': [' lead\nb\n'] }, { '': ['a\nb'] }]) {
+      const doc = openConfigText(text);
+      doc.setModuleConfig('m0', config);
+      expect(parseConfig(doc.toString(), { filename: 'edited' }).modules[0]!.config).toEqual(config);
+      expect(doc.toValue()).toEqual(parseConfig(doc.toString(), { filename: 'edited' }));
+    }
+  });
+
   it('a module it does not hold leaves the text unchanged', () => {
     const doc = openConfigText(FIXTURE);
     const before = doc.toString();
