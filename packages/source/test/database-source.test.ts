@@ -190,6 +190,20 @@ describe('DatabaseSource', () => {
     expect((error as Error).message).toBe('database:default:3:5: duplicate key "name"');
   });
 
+  it('refuses a stored document over maxDocumentBytes (stored by hand, or under a higher limit)', async () => {
+    const data = `${doc('a')}padding: "${'é'.repeat(500)}"\n`; // 'é' is 2 bytes: bytes are what count
+    const bytes = Buffer.byteLength(data);
+    expect(data.length).toBeLessThan(1_000);
+    const error = await new DatabaseSource(storeWith(data), { maxDocumentBytes: 1_000 })
+      .load()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigParseError);
+    expect((error as Error).message).toMatch(
+      `database:default: the document is ${bytes.toLocaleString('en')} bytes, over the limit of 1,000 bytes`,
+    );
+    expect((await new DatabaseSource(storeWith(data)).load()).config.modules).toHaveLength(1);
+  });
+
   it('pairs data with its own hash even when the store hash is stale, and warns', async () => {
     const store = new MemoryConfigStore();
     store.putRaw({
