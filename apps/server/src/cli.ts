@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { MAX_DOCUMENT_BYTES } from '@cfg/source';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandResult } from './commands/validate.js';
 import { UsageError } from './serve/options.js';
@@ -10,6 +11,17 @@ const integer = (min: number) => (value: string) => {
   if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}`);
   return n;
 };
+
+/** The one size limit of config documents; `serve`, `push` and `validate` take it. */
+function maxDocumentBytesOption(): Option {
+  return new Option(
+    '--max-document-bytes <n>',
+    'largest config document accepted from any input (file, stored document, push, seed, API write), in bytes',
+  )
+    .env('CFG_MAX_DOCUMENT_BYTES')
+    .default(MAX_DOCUMENT_BYTES)
+    .argParser(integer(1));
+}
 
 /** Options every command that talks to the database shares. */
 function databaseOptions(command: Command): Command {
@@ -94,6 +106,7 @@ program
       'ignore PostgreSQL NOTIFY and find database changes by polling alone (env: any value)',
     ).env('CFG_NO_NOTIFY'),
   )
+  .addOption(maxDocumentBytesOption())
   .addOption(
     new Option('--tokens-file <file>', 'YAML/JSON: tokens: [{ name, role: admin|read, token }]').env(
       'CFG_TOKENS_FILE',
@@ -126,8 +139,9 @@ program
   .description(
     'Check a config file as the server would; prints file:line:col for each problem, exit 1 if any.',
   )
-  .action(async (file: string) =>
-    finish(await (await import('./commands/validate.js')).validateCommand(file)),
+  .addOption(maxDocumentBytesOption())
+  .action(async (file: string, opts: { maxDocumentBytes: number }) =>
+    finish(await (await import('./commands/validate.js')).validateCommand(file, opts)),
   );
 
 program
@@ -144,7 +158,8 @@ databaseOptions(
     .description('Store a config file as the next version of a document (text kept as written).')
     .requiredOption('--key <key>', 'document key, e.g. default or overlay')
     .option('--message <text>', 'why, recorded in history')
-    .option('--expect-version <n>', 'fail unless the document is at this version', integer(0)),
+    .option('--expect-version <n>', 'fail unless the document is at this version', integer(0))
+    .addOption(maxDocumentBytesOption()),
 ).action(async (file: string, opts) =>
   finish(await (await import('./commands/push.js')).pushCommand(file, opts)),
 );

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { ConfigParseError, parseConfig } from '@cfg/source';
+import { ConfigParseError, parseConfig, readConfigText } from '@cfg/source';
 import { type DatabaseFlags, withDatabase } from '../db/connect.js';
 import type { CommandResult } from './validate.js';
 
@@ -8,6 +7,8 @@ export interface PushFlags extends DatabaseFlags {
   key: string;
   message?: string;
   expectVersion?: number;
+  /** Larger files are refused before anything is stored. @defaultValue `MAX_DOCUMENT_BYTES` */
+  maxDocumentBytes?: number;
 }
 
 /**
@@ -16,9 +17,12 @@ export interface PushFlags extends DatabaseFlags {
  * then validates and applies it, or rejects it and keeps its last good config.
  */
 export async function pushCommand(file: string, flags: PushFlags): Promise<CommandResult> {
-  const text = await readFile(file, 'utf8');
+  const { maxDocumentBytes } = flags;
+  let text: string;
   try {
-    parseConfig(text, { filename: file });
+    // Bounded and strict UTF-8, as every server that will read it back.
+    text = await readConfigText(file, { maxDocumentBytes });
+    parseConfig(text, { filename: file, maxDocumentBytes });
   } catch (error) {
     if (error instanceof ConfigParseError) return { lines: [error.message], exitCode: 1 };
     throw error;

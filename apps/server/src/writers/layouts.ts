@@ -5,6 +5,7 @@ import {
   hashBytes,
   hashConfig,
   mergeConfigs,
+  type ParseContext,
   parseConfig,
   toAppConfig,
 } from '@cfg/source';
@@ -33,14 +34,15 @@ export interface DocumentLayout {
 
 /** The stored document is the whole config. */
 export class WholeDocument implements DocumentLayout {
-  readonly #filename: string;
+  readonly #ctx: ParseContext;
 
-  constructor(filename: string) {
-    this.#filename = filename;
+  /** `maxDocumentBytes`: stored versions over it do not compose (a rollback to one is a 422). */
+  constructor(filename: string, opts: { maxDocumentBytes?: number } = {}) {
+    this.#ctx = { filename, ...opts };
   }
 
   async compose(text: string): Promise<AppConfig> {
-    return parseConfig(text, { filename: this.#filename });
+    return parseConfig(text, this.#ctx);
   }
 
   /** `DatabaseSource` hashes the document's bytes. */
@@ -50,7 +52,7 @@ export class WholeDocument implements DocumentLayout {
 
   async edit(doc: EditableConfigText, name: string, config: Record<string, unknown>): Promise<AppConfig> {
     _setModuleConfig(doc, name, config);
-    return toAppConfig(doc.toValue(), { filename: this.#filename });
+    return toAppConfig(doc.toValue(), this.#ctx);
   }
 }
 
@@ -61,16 +63,17 @@ export class WholeDocument implements DocumentLayout {
  */
 export class OverlayDocument implements DocumentLayout {
   readonly #base: ConfigSource;
-  readonly #filename: string;
+  readonly #ctx: ParseContext;
 
-  constructor(base: ConfigSource, filename: string) {
+  /** `maxDocumentBytes`: overlay versions over it do not compose (a rollback to one is a 422). */
+  constructor(base: ConfigSource, filename: string, opts: { maxDocumentBytes?: number } = {}) {
     this.#base = base;
-    this.#filename = filename;
+    this.#ctx = { filename, ...opts };
   }
 
   async compose(text: string): Promise<AppConfig> {
     const base = await this.#loadBase();
-    return mergeConfigs(base.config, parseConfig(text, { filename: this.#filename }));
+    return mergeConfigs(base.config, parseConfig(text, this.#ctx));
   }
 
   /** `CompositeSource` hashes the merged config. */
@@ -87,7 +90,7 @@ export class OverlayDocument implements DocumentLayout {
       });
     // A module the overlay itself adds: its config is simply the new one.
     else _setModuleConfig(doc, name, config);
-    return mergeConfigs(base, toAppConfig(doc.toValue(), { filename: this.#filename }));
+    return mergeConfigs(base, toAppConfig(doc.toValue(), this.#ctx));
   }
 
   /**
