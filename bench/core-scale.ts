@@ -16,7 +16,7 @@ import { isQuick } from './lib/args.js';
 import { type Figure, ratio, timing, value } from './lib/figures.js';
 import { makeConfig } from './lib/fixtures.js';
 import { publish } from './lib/results.js';
-import { type Stats, summarize, timed } from './lib/stats.js';
+import { growthExponent, type Stats, summarize, timed } from './lib/stats.js';
 
 const quick = isQuick();
 const SIZES = quick
@@ -135,19 +135,10 @@ const smallest = perModule[0]!;
 const largest = perModule[perModule.length - 1]!;
 const span = `${largest.modules.toLocaleString('en')} vs ${smallest.modules.toLocaleString('en')} modules`;
 
-/**
- * k in time ≈ c · modules^k, by least squares on log(median path time) against log(modules): 1 is
- * linear, 2 quadratic. Uses every size, so one noisy size cannot decide it alone.
- */
-function growthExponent(path: 'yaml' | 'json'): number {
-  const points = perModule.map((p) => ({ x: Math.log(p.modules), y: Math.log(p[path] * p.modules) }));
-  const mean = (f: (p: { x: number; y: number }) => number) =>
-    points.reduce((s, p) => s + f(p), 0) / points.length;
-  const mx = mean((p) => p.x);
-  const my = mean((p) => p.y);
-  return mean((p) => (p.x - mx) * (p.y - my)) / mean((p) => (p.x - mx) ** 2);
-}
-const exponent = { yaml: growthExponent('yaml'), json: growthExponent('json') };
+/** The growth exponent of the median path time over module counts (1 = linear). */
+const pathExponent = (path: 'yaml' | 'json') =>
+  growthExponent(perModule.map((p) => ({ size: p.modules, ms: p[path] * p.modules })));
+const exponent = { yaml: pathExponent('yaml'), json: pathExponent('json') };
 const LINEAR_UP_TO = 1.1;
 
 /** The step with the largest median share of a path at the largest size. */
