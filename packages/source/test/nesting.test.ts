@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigParseError, MAX_NESTING, parseConfig, parseConfigWith } from '../src/index.js';
 import { findExcessiveNesting } from '../src/nesting.js';
+import { catchParseError } from './parse-error.js';
 
 const deep = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 
@@ -27,15 +28,8 @@ describe('findExcessiveNesting', () => {
 
 describe('parseConfig on deep nesting: one limit for every style', () => {
   /** Parses and returns the `ConfigParseError` it must throw. */
-  const parseError = (text: string, filename = 'deep.yaml') => {
-    try {
-      parseConfig(text, { filename });
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigParseError);
-      return error as ConfigParseError;
-    }
-    throw new Error('expected a ConfigParseError');
-  };
+  const parseError = (text: string, filename = 'deep.yaml') =>
+    catchParseError(() => parseConfig(text, { filename }));
   /** A config of `levels` levels in block style: the top level, then a mapping per line under `x`. */
   const blockMaps = (levels: number) => {
     const keys = Array.from({ length: levels - 1 }, (_, i) => `${'  '.repeat(i)}${i === 0 ? 'x' : 'a'}:\n`);

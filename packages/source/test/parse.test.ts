@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import {
-  ConfigParseError,
   type ConfigParser,
   MAX_DOCUMENT_BYTES,
   parseConfig,
@@ -9,22 +8,13 @@ import {
   parseText,
   toAppConfig,
 } from '../src/index.js';
+import { catchParseError } from './parse-error.js';
 
 const ctx = { filename: 'config.yaml' };
 
 /** Parses and returns the `ConfigParseError` it must throw. */
-function parseError(
-  text: string,
-  parse: (t: string) => unknown = (t) => parseConfig(t, ctx),
-): ConfigParseError {
-  try {
-    parse(text);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigParseError);
-    return error as ConfigParseError;
-  }
-  throw new Error(`expected a ConfigParseError for:\n${text}`);
-}
+const parseError = (text: string, parse: (t: string) => unknown = (t) => parseConfig(t, ctx)) =>
+  catchParseError(() => parse(text));
 
 const lines = (...l: string[]) => `${l.join('\n')}\n`;
 

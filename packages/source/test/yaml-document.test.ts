@@ -1,25 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigParseError,
-  MAX_ALIAS_EXPANSION,
-  MAX_DOCUMENT_BYTES,
-  parseConfig,
-  parseYamlDocument,
-} from '../src/index.js';
+import { MAX_ALIAS_EXPANSION, MAX_DOCUMENT_BYTES, parseConfig, parseYamlDocument } from '../src/index.js';
+import { catchParseError } from './parse-error.js';
 
 const ctx = { filename: 'config.yaml' };
 const lines = (...l: string[]) => `${l.join('\n')}\n`;
 
 /** Parses and returns the `ConfigParseError` it must throw. */
-function parseError(text: string, opts: { maxDocumentBytes?: number } = {}): ConfigParseError {
-  try {
-    parseConfig(text, { ...ctx, ...opts });
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigParseError);
-    return error as ConfigParseError;
-  }
-  throw new Error(`expected a ConfigParseError for:\n${text.slice(0, 500)}`);
-}
+const parseError = (text: string, opts: { maxDocumentBytes?: number } = {}) =>
+  catchParseError(() => parseConfig(text, { ...ctx, ...opts }));
 
 /** The top level `modules: []` plus `body`. */
 const withModules = (...body: string[]) => lines('modules: []', ...body);

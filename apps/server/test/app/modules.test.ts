@@ -5,10 +5,19 @@ import { InPlaceModule } from '../../src/engine/in-place-module.js';
 import { BUILTIN_MODULE_TYPES, ModuleRegistry } from '../../src/engine/registry.js';
 import type { ModuleType } from '../../src/engine/types.js';
 import { MemoryWriter } from '../../src/writers/memory-writer.js';
-import { buildTestApp } from '../helpers/app.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { sampleConfig } from '../helpers/configs.js';
 
 const json = { 'content-type': 'application/json' };
+
+/** PUTs `payload`, as raw text, as the greeter's config. */
+const putGreeter = (app: TestApp['app'], admin: TestApp['admin'], payload: string) =>
+  app.inject({
+    method: 'PUT',
+    url: '/api/v1/modules/greeter/config',
+    headers: { ...admin, ...json },
+    payload,
+  });
 
 describe('GET /api/v1/modules', () => {
   it('lists modules with their type, reconfigurability, dependencies and config', async () => {
@@ -90,13 +99,7 @@ describe('PUT /api/v1/modules/:name/config (file mode)', () => {
 
   it('400 for broken JSON, an empty body and bodies that are not objects', async () => {
     const { app, admin } = await buildTestApp();
-    const put = (payload: string) =>
-      app.inject({
-        method: 'PUT',
-        url: '/api/v1/modules/greeter/config',
-        headers: { ...admin, ...json },
-        payload,
-      });
+    const put = (payload: string) => putGreeter(app, admin, payload);
     for (const payload of ['{', '', '[]', '"text"', 'null', '3']) {
       const res = await put(payload);
       expect(res.statusCode, payload).toBe(400);
@@ -201,13 +204,7 @@ describe('PUT /api/v1/modules/:name/config (file mode)', () => {
     const levels = MAX_NESTING - 3; // the top level, `modules`, the module
     /** `levels` objects, one inside the other. */
     const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
-    const put = (payload: string) =>
-      app.inject({
-        method: 'PUT',
-        url: '/api/v1/modules/greeter/config',
-        headers: { ...admin, ...json },
-        payload,
-      });
+    const put = (payload: string) => putGreeter(app, admin, payload);
     for (const body of [levels + 1, 5_000]) {
       const res = await put(`{"message":"deep","x":${nested(body - 1)}}`);
       expect(res.json()).toMatchObject({
@@ -223,13 +220,7 @@ describe('PUT /api/v1/modules/:name/config (file mode)', () => {
 
   it('400 for numbers a replica would read back differently: 1e400 (Infinity), integers beyond 2^53', async () => {
     const { app, admin } = await buildTestApp();
-    const put = (payload: string) =>
-      app.inject({
-        method: 'PUT',
-        url: '/api/v1/modules/greeter/config',
-        headers: { ...admin, ...json },
-        payload,
-      });
+    const put = (payload: string) => putGreeter(app, admin, payload);
     expect((await put('{"message":"m","ratio":1e400}')).json()).toMatchObject({
       statusCode: 400,
       message: 'config.ratio: Infinity is not a finite number; JSON has no infinities or NaN',

@@ -109,7 +109,9 @@ describe('cfg serve --config file --watch (a real process)', () => {
       expect((await server.fetch(path, { token: READ_TOKEN })).status, path).toBe(200);
     }
     await writeFile(file, good);
-    await until(async () => (await (await server.fetch('/readyz')).json()).status, 'ready');
+    const readiness = async () =>
+      ((await (await server.fetch('/readyz')).json()) as { status: string }).status;
+    await until(readiness, 'ready');
   });
 
   it('answers the API errors: 401, 403, 413, 400, 404, 422', async () => {
