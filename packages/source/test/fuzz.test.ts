@@ -297,7 +297,7 @@ describe('parseConfig under random input', () => {
           expect(async).toEqual(sync);
         }
       }),
-      { numRuns: 40 },
+      { numRuns: 25 },
     );
   });
 
