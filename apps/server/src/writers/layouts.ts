@@ -6,7 +6,7 @@ import {
   hashConfig,
   mergeConfigs,
   type ParseContext,
-  parseConfig,
+  parseConfigAsync,
   toAppConfig,
 } from '@cfg/source';
 import { codes } from '../lib/errors.js';
@@ -41,8 +41,9 @@ export class WholeDocument implements DocumentLayout {
     this.#ctx = { filename, ...opts };
   }
 
-  async compose(text: string): Promise<AppConfig> {
-    return parseConfig(text, this.#ctx);
+  /** Off the event loop for a large text (a rollback to a big version), as the sources parse. */
+  compose(text: string): Promise<AppConfig> {
+    return parseConfigAsync(text, this.#ctx);
   }
 
   /** `DatabaseSource` hashes the document's bytes. */
@@ -73,7 +74,7 @@ export class OverlayDocument implements DocumentLayout {
 
   async compose(text: string): Promise<AppConfig> {
     const base = await this.#loadBase();
-    return mergeConfigs(base.config, parseConfig(text, this.#ctx));
+    return mergeConfigs(base.config, await parseConfigAsync(text, this.#ctx));
   }
 
   /** `CompositeSource` hashes the merged config. */
