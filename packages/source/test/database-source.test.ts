@@ -175,8 +175,9 @@ describe('DatabaseSource', () => {
     const source = new DatabaseSource(store, { key: 'default', cacheTtlMs: 60_000 });
     await source.load();
     store.delete('default');
-    for (const attempt of [source.load(), source.hash()]) {
-      const error = await attempt.catch((e: unknown) => e);
+    // Both caught at once: the second must not reject unhandled while the first is awaited.
+    for (const attempt of [source.load(), source.hash()].map((p) => p.catch((e: unknown) => e))) {
+      const error = await attempt;
       expect(error).toBeInstanceOf(ConfigNotFoundError);
       expect(error).toMatchObject({ code: 'CFG_NOT_FOUND', location: 'default' });
       expect((error as Error).message).toContain('"default"');

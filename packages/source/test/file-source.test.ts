@@ -107,8 +107,9 @@ describe('FileSource', () => {
   it('a missing file is a ConfigNotFoundError naming the path, for load() and hash()', async () => {
     const path = join(await tempDir(), 'missing.yaml');
     const source = new FileSource(path);
-    for (const attempt of [source.load(), source.hash()]) {
-      const error = await attempt.catch((e: unknown) => e);
+    // Both caught at once: the second must not reject unhandled while the first is awaited.
+    for (const attempt of [source.load(), source.hash()].map((p) => p.catch((e: unknown) => e))) {
+      const error = await attempt;
       expect(error).toBeInstanceOf(ConfigNotFoundError);
       expect(error).toMatchObject({ code: 'CFG_NOT_FOUND', location: path, cause: { code: 'ENOENT' } });
       expect((error as Error).message).toContain(path);
@@ -119,8 +120,8 @@ describe('FileSource', () => {
     const text = yamlOf([{ name: 'a', type: 't' }], `padding: "${'x'.repeat(2_000)}"\n`);
     const path = await fileWith(text);
     const source = new FileSource(path, { maxDocumentBytes: 1_000 });
-    for (const attempt of [source.load(), source.hash()]) {
-      const error = await attempt.catch((e: unknown) => e);
+    for (const attempt of [source.load(), source.hash()].map((p) => p.catch((e: unknown) => e))) {
+      const error = await attempt;
       expect(error).toBeInstanceOf(ConfigParseError);
       expect((error as Error).message).toBe(
         `${path}: the document is ${text.length.toLocaleString('en')} bytes, over the limit of 1,000 bytes (maxDocumentBytes); split the config or raise the limit`,
