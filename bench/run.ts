@@ -78,6 +78,11 @@ const BENCHES: readonly Bench[] = [
     written: true,
     needsPostgres: true,
   },
+  {
+    name: 'big-document',
+    question: '7. A document at the size limit: /healthz and module routes while a replica applies it',
+    written: true,
+  },
 ];
 
 const quick = isQuick();

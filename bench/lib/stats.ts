@@ -57,6 +57,19 @@ export async function measureAsync(fn: () => Promise<unknown>, options: MeasureO
   return summarize(samples);
 }
 
+/**
+ * k in time ≈ c · size^k, by least squares on log(time) against log(size): 1 is linear, 2
+ * quadratic. Uses every point, so one noisy size cannot decide it alone.
+ */
+export function growthExponent(points: readonly { size: number; ms: number }[]): number {
+  const logs = points.map((p) => ({ x: Math.log(p.size), y: Math.log(p.ms) }));
+  const mean = (f: (p: { x: number; y: number }) => number) =>
+    logs.reduce((s, p) => s + f(p), 0) / logs.length;
+  const mx = mean((p) => p.x);
+  const my = mean((p) => p.y);
+  return mean((p) => (p.x - mx) * (p.y - my)) / mean((p) => (p.x - mx) ** 2);
+}
+
 /** Runs `work` and returns its value with the milliseconds it took. */
 export function timed<T>(work: () => T): [T, number] {
   const start = performance.now();

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { MAX_DOCUMENT_BYTES } from '@cfg/source';
 import { Command, CommanderError, Option } from 'commander';
 import { normalizeArgv } from './cli/argv.js';
 import { describeError, EXIT, exitCodeFor } from './cli/exit.js';
@@ -8,6 +9,17 @@ import { DEFAULT_DATA_DIR } from './db/find-data-dir.js';
 import { SERVER_VERSION } from './lib/version.js';
 
 // Commands are imported when run, so `cfg validate` never loads fastify, pg or chokidar.
+
+/** The one size limit of config documents; `serve`, `push` and `validate` take it. */
+function maxDocumentBytesOption(): Option {
+  return new Option(
+    '--max-document-bytes <n>',
+    'largest config document accepted from any input (file, stored document, push, seed, API write), in bytes',
+  )
+    .env('CFG_MAX_DOCUMENT_BYTES')
+    .default(MAX_DOCUMENT_BYTES)
+    .argParser(integer(1));
+}
 
 /** Options every command that talks to the database shares. */
 function databaseOptions(command: Command, dataDir: 'default' | 'nearest'): Command {
@@ -98,6 +110,7 @@ program
       'ignore PostgreSQL NOTIFY and find database changes by polling alone (env: any value)',
     ).env('CFG_NO_NOTIFY'),
   )
+  .addOption(maxDocumentBytesOption())
   .addOption(
     new Option('--tokens-file <file>', 'YAML/JSON: tokens: [{ name, role: admin|read, token }]').env(
       'CFG_TOKENS_FILE',
@@ -132,8 +145,9 @@ program
   .description(
     'Check a config file as the server would; prints file:line:col for each problem, exit 1 if any.',
   )
-  .action(async (file: string) =>
-    finish(await (await import('./commands/validate.js')).validateCommand(file)),
+  .addOption(maxDocumentBytesOption())
+  .action(async (file: string, opts: { maxDocumentBytes: number }) =>
+    finish(await (await import('./commands/validate.js')).validateCommand(file, opts)),
   );
 
 program
@@ -151,7 +165,8 @@ databaseOptions(
     .requiredOption('--key <key>', 'document key, e.g. default or overlay')
     .option('--create', 'start a new document when --key does not exist yet (else that is refused)')
     .option('--message <text>', 'why, recorded in history')
-    .option('--expect-version <n>', 'fail unless the document is at this version', integer(0)),
+    .option('--expect-version <n>', 'fail unless the document is at this version', integer(0))
+    .addOption(maxDocumentBytesOption()),
   'nearest',
 ).action(async (file: string, opts) =>
   finish(await (await import('./commands/push.js')).pushCommand(file, opts)),

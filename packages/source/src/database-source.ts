@@ -1,7 +1,8 @@
 import { ConfigNotFoundError } from './errors.js';
 import { hashBytes } from './hash.js';
 import { LastParse } from './last-parse.js';
-import { type ConfigParser, parseConfigWith } from './parse.js';
+import type { ConfigParser } from './parse.js';
+import { parseConfigAsync } from './parse-async.js';
 import type {
   ConfigDocumentStore,
   ConfigSnapshot,
@@ -31,13 +32,20 @@ export interface DatabaseSourceOptions {
    * @defaultValue `parseConfig`
    */
   parse?: ConfigParser;
+  /**
+   * Larger documents are refused (`ConfigParseError`): they were stored by someone with a higher
+   * limit, or by hand.
+   * @defaultValue `MAX_DOCUMENT_BYTES` (1 MiB)
+   */
+  maxDocumentBytes?: number;
   /** Told when the store's hash does not match its data, or push notifications fail. */
   logger?: Logger;
 }
 
 /**
  * A config document in a `ConfigDocumentStore` (e.g. `@cfg/pg-store`). A snapshot's config, hash and
- * version come from one `getDocument` read; `hash()` is the store's cheap `getDocumentHash`.
+ * version come from one `getDocument` read; `hash()` is the store's cheap `getDocumentHash`. A large
+ * document is parsed in a worker thread (`parseConfigAsync`) unless a custom `parse` is given.
  */
 export class DatabaseSource implements ConfigSource {
   /** `database:<key>`. */
@@ -46,8 +54,8 @@ export class DatabaseSource implements ConfigSource {
   /** Present when the store can push; forwards its notices for this key, and a hint on reconnect. */
   readonly subscribe?: (hint: () => void) => () => void;
   readonly #store: ConfigDocumentStore;
-  readonly #opts: Required<Omit<DatabaseSourceOptions, 'parse' | 'logger'>> &
-    Pick<DatabaseSourceOptions, 'parse' | 'logger'>;
+  readonly #opts: Required<Omit<DatabaseSourceOptions, 'parse' | 'logger' | 'maxDocumentBytes'>> &
+    Pick<DatabaseSourceOptions, 'parse' | 'logger' | 'maxDocumentBytes'>;
   #cache: { snapshot: ConfigSnapshot; storedAt: number } | undefined;
   readonly #lastParse = new LastParse();
 
@@ -73,8 +81,14 @@ export class DatabaseSource implements ConfigSource {
     opts.signal?.throwIfAborted();
     if (!doc) throw this.#notFound();
     const hash = this.#hashOf(doc);
-    const config = this.#lastParse.configFor(hash, () =>
-      parseConfigWith(this.#opts.parse, doc.data, { filename: this.name }),
+    const { parse, maxDocumentBytes } = this.#opts;
+    const config = await this.#lastParse.configFor(hash, () =>
+      parseConfigAsync(doc.data, {
+        filename: this.name,
+        ...(parse ? { parse } : {}),
+        ...(maxDocumentBytes === undefined ? {} : { maxDocumentBytes }),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      }),
     );
     const snapshot: ConfigSnapshot = {
       config,

@@ -1,4 +1,5 @@
 export { CompositeSource, type CompositeSourceOptions } from './composite-source.js';
+export { decodeConfigBytes, type ReadConfigOptions, readConfigText } from './config-bytes.js';
 export { DatabaseSource, type DatabaseSourceOptions } from './database-source.js';
 export { createDefineConfig, defineConfig } from './define-config.js';
 export {
@@ -12,8 +13,15 @@ export {
 } from './errors.js';
 export { FileSource, type FileSourceOptions } from './file-source.js';
 export { canonicalJson, hashBytes, hashConfig } from './hash.js';
+export { findJsonValueProblem, type JsonValueOptions, type JsonValueProblem } from './json-value.js';
+export {
+  checkDocumentSize,
+  MAX_ALIAS_EXPANSION,
+  MAX_DOCUMENT_BYTES,
+  MAX_NESTING,
+  type SizeContext,
+} from './limits.js';
 export { mergeConfigs, mergePatch } from './merge.js';
-export { MAX_NESTING } from './nesting.js';
 export {
   type ConfigParser,
   type Locate,
@@ -25,6 +33,7 @@ export {
   type ToAppConfigContext,
   toAppConfig,
 } from './parse.js';
+export { type ParseAsyncOptions, parseConfigAsync } from './parse-async.js';
 export type {
   AppConfig,
   ConfigChangeEvent,
@@ -39,3 +48,4 @@ export type {
   ModuleConfig,
   StoredDocument,
 } from './types.js';
+export { type ParsedYaml, parseYamlDocument } from './yaml-document.js';

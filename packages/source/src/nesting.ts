@@ -1,10 +1,4 @@
-/**
- * The deepest `[`/`{` nesting a config text may have. Real configs stay under ten; the limit exists
- * because `yaml` recurses per level, and after one stack overflow a second, deeper text aborted the
- * whole Node process ("RegExpCompiler Allocation failed", yaml 2.9.1, Node 20). A service that parses
- * what it is sent must not die because it was sent that twice.
- */
-export const MAX_NESTING = 200;
+import { MAX_NESTING } from './limits.js';
 
 export interface NestingViolation {
   /** 0-based offset of the bracket that went past the limit. */
@@ -13,8 +7,10 @@ export interface NestingViolation {
 
 /**
  * Finds the first flow bracket (`[` or `{`) nested deeper than `limit`, skipping quoted strings and
- * `#` comments. One linear scan without allocation: cheap next to any parse. Like YAML, it takes a
- * quote or `#` as special only after whitespace, a line break or a flow indicator (`don't` is plain).
+ * `#` comments. One linear scan without allocation: the guard in front of a custom parser (which
+ * may recurse per level) when no exact count is at hand. Like YAML, it takes a quote or `#` as
+ * special only after whitespace, a line break or a flow indicator (`don't` is plain). The built-in
+ * parser counts exactly instead (`yaml-document.ts`), block style included.
  */
 export function findExcessiveNesting(text: string, limit = MAX_NESTING): NestingViolation | undefined {
   let depth = 0;

@@ -1,13 +1,20 @@
-import { type Document, isPair, isScalar, LineCounter, parseDocument, visit, type YAMLError } from 'yaml';
 import { ConfigParseError } from './errors.js';
-import { findExcessiveNesting, MAX_NESTING } from './nesting.js';
+import { findJsonValueProblem } from './json-value.js';
+import { checkDocumentSize, MAX_NESTING } from './limits.js';
+import { findExcessiveNesting } from './nesting.js';
 import { isPlainObject } from './plain-object.js';
 import type { AppConfig } from './types.js';
+import { parseYamlDocument } from './yaml-document.js';
 
 /** What every parser is told about the text it parses. */
 export interface ParseContext {
   /** Used in error messages: `config.yaml:12:3: …`. */
   filename: string;
+  /**
+   * Larger texts (in UTF-8 bytes) are refused with a `ConfigParseError` naming both sizes.
+   * @defaultValue `MAX_DOCUMENT_BYTES` (1 MiB)
+   */
+  maxDocumentBytes?: number;
 }
 
 /**
@@ -32,14 +39,17 @@ export interface ToAppConfigContext extends ParseContext {
 
 /**
  * YAML or JSON text → a checked `AppConfig`. JSON text (first non-space character `{`) takes a
- * `JSON.parse` fast path; anything else, or JSON that fails, goes through `yaml` so errors get
- * positions. Throws `ConfigParseError` with `file`, `line`, `column` and a one-line message.
+ * `JSON.parse` fast path; anything else, or JSON that fails or holds what the YAML checks refuse,
+ * goes through `yaml` so errors get positions. Throws `ConfigParseError` with `file`, `line`,
+ * `column` and a one-line message. The limits (size, nesting, aliases) and the checks for
+ * JSON-compatible values are those of `parseYamlDocument`. Synchronous: for large texts in a
+ * service, `parseConfigAsync` keeps the event loop free.
  *
  * The JSON fast path inherits `JSON.parse`'s rule for repeated object keys (the last one wins);
  * YAML text rejects them.
  */
 export function parseConfig(text: string, ctx: ParseContext): AppConfig {
-  _guardNesting(text, ctx);
+  checkDocumentSize(Buffer.byteLength(text), ctx);
   const json = _tryJson(text);
   if (json.ok) {
     try {
@@ -54,7 +64,7 @@ export function parseConfig(text: string, ctx: ParseContext): AppConfig {
 
 /** The text → value step of `parseConfig`, without the structural checks. */
 export function parseText(text: string, ctx: ParseContext): unknown {
-  _guardNesting(text, ctx);
+  checkDocumentSize(Buffer.byteLength(text), ctx);
   const json = _tryJson(text);
   return json.ok ? json.value : _parseYaml(text, ctx).value;
 }
@@ -131,10 +141,14 @@ export function toAppConfig(value: unknown, ctx: ToAppConfigContext): AppConfig 
 /**
  * Runs `parse` (or `parseConfig` when none is given) and the structural checks. What a custom parser
  * throws becomes a `ConfigParseError` (with the position from yaml's `linePos` or js-yaml's `mark`).
+ * The size limit applies before it runs, and a cheap scan refuses deep flow nesting (`[[[…`) before
+ * it can recurse; its result must then be JSON data within `MAX_NESTING` (a js-yaml `Date` or
+ * `Buffer` is refused), reported by path, since a custom parser gives no positions.
  */
 export function parseConfigWith(parse: ConfigParser | undefined, text: string, ctx: ParseContext): AppConfig {
   if (!parse) return parseConfig(text, ctx);
-  _guardNesting(text, ctx);
+  checkDocumentSize(Buffer.byteLength(text), ctx);
+  _guardFlowNesting(text, ctx);
   let value: unknown;
   try {
     value = parse(text, ctx);
@@ -143,11 +157,16 @@ export function parseConfigWith(parse: ConfigParser | undefined, text: string, c
     const reason = cause instanceof Error ? cause.message.split('\n')[0] || cause.name : String(cause);
     throw new ConfigParseError(reason, { file: ctx.filename, ..._thrownPosition(cause) }, { cause });
   }
+  const problem = findJsonValueProblem(value);
+  if (problem) {
+    const at = problem.path.length > 0 ? `${problem.path.join('.')}: ` : '';
+    throw new ConfigParseError(`${at}${problem.reason}`, { file: ctx.filename });
+  }
   return toAppConfig(value, ctx);
 }
 
-/** Refuses text nested deeper than `MAX_NESTING` before any parser recurses into it. */
-function _guardNesting(text: string, ctx: ParseContext): void {
+/** Refuses text with flow brackets nested deeper than `MAX_NESTING` before a custom parser recurses into it. */
+function _guardFlowNesting(text: string, ctx: ParseContext): void {
   const excess = findExcessiveNesting(text);
   if (!excess) return;
   const before = text.slice(0, excess.offset);
@@ -162,30 +181,24 @@ function _guardNesting(text: string, ctx: ParseContext): void {
 
 type JsonResult = { ok: true; value: unknown } | { ok: false };
 
+/**
+ * `JSON.parse`, when the text looks like JSON and its value is JSON data within the limits; else
+ * not ok, and the YAML path parses the text and reports the problem with its position.
+ */
 function _tryJson(text: string): JsonResult {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // JSON.parse rejects a BOM
   if (body.trimStart()[0] !== '{') return { ok: false };
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(body) };
+    value = JSON.parse(body);
   } catch {
     return { ok: false };
   }
+  return findJsonValueProblem(value) ? { ok: false } : { ok: true, value };
 }
 
 function _parseYaml(text: string, ctx: ParseContext): { value: unknown; locate: Locate } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, {
-    uniqueKeys: true,
-    lineCounter,
-    prettyErrors: false,
-    logLevel: 'error', // yaml would otherwise print warnings to stderr; libraries stay quiet
-  });
-  const at = (offset: number): TextPosition => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
-  };
-  const error = doc.errors[0];
-  if (error) throw new ConfigParseError(_yamlReason(doc, error), { file: ctx.filename, ...at(error.pos[0]) });
+  const { doc, position } = parseYamlDocument(text, ctx);
   if (doc.contents === null) {
     throw new ConfigParseError('the file is empty; expected a mapping with a `modules` list', {
       file: ctx.filename,
@@ -195,39 +208,16 @@ function _parseYaml(text: string, ctx: ParseContext): { value: unknown; locate: 
   try {
     value = doc.toJS();
   } catch (cause) {
-    // e.g. an alias to an anchor that does not exist, or too many aliases (a "billion laughs" text).
+    // Bounded already (aliases, nesting); kept so that nothing yaml throws escapes as another error.
     throw new ConfigParseError(_lowerFirst(cause instanceof Error ? cause.message : String(cause)), {
       file: ctx.filename,
     });
   }
   const locate: Locate = (path) => {
     const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
-    return node?.range ? at(node.range[0]) : undefined;
+    return node?.range ? position(node.range[0]) : undefined;
   };
   return { value, locate };
-}
-
-function _yamlReason(doc: Document, error: YAMLError): string {
-  if (error.code === 'DUPLICATE_KEY') {
-    const key = _keyAt(doc, error.pos[0]);
-    if (key !== undefined) return `duplicate key ${JSON.stringify(key)}`;
-  }
-  return _lowerFirst(error.message);
-}
-
-/** The scalar key that starts at `offset`, if any (yaml reports duplicate keys at the second key). */
-function _keyAt(doc: Document, offset: number): string | undefined {
-  let found: string | undefined;
-  visit(doc, {
-    Pair(_, pair) {
-      if (isPair(pair) && isScalar(pair.key) && pair.key.range?.[0] === offset) {
-        found = String(pair.key.value);
-        return visit.BREAK;
-      }
-      return undefined;
-    },
-  });
-  return found;
 }
 
 /** The position of `path`, or of its nearest located ancestor; line 0 when nothing is known. */

@@ -175,8 +175,9 @@ describe('DatabaseSource', () => {
     const source = new DatabaseSource(store, { key: 'default', cacheTtlMs: 60_000 });
     await source.load();
     store.delete('default');
-    for (const attempt of [source.load(), source.hash()]) {
-      const error = await attempt.catch((e: unknown) => e);
+    // Both caught at once: the second must not reject unhandled while the first is awaited.
+    for (const attempt of [source.load(), source.hash()].map((p) => p.catch((e: unknown) => e))) {
+      const error = await attempt;
       expect(error).toBeInstanceOf(ConfigNotFoundError);
       expect(error).toMatchObject({ code: 'CFG_NOT_FOUND', location: 'default' });
       expect((error as Error).message).toContain('"default"');
@@ -188,6 +189,20 @@ describe('DatabaseSource', () => {
     const error = await source.load().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigParseError);
     expect((error as Error).message).toBe('database:default:3:5: duplicate key "name"');
+  });
+
+  it('refuses a stored document over maxDocumentBytes (stored by hand, or under a higher limit)', async () => {
+    const data = `${doc('a')}padding: "${'é'.repeat(500)}"\n`; // 'é' is 2 bytes: bytes are what count
+    const bytes = Buffer.byteLength(data);
+    expect(data.length).toBeLessThan(1_000);
+    const error = await new DatabaseSource(storeWith(data), { maxDocumentBytes: 1_000 })
+      .load()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigParseError);
+    expect((error as Error).message).toMatch(
+      `database:default: the document is ${bytes.toLocaleString('en')} bytes, over the limit of 1,000 bytes`,
+    );
+    expect((await new DatabaseSource(storeWith(data)).load()).config.modules).toHaveLength(1);
   });
 
   it('pairs data with its own hash even when the store hash is stale, and warns', async () => {

@@ -32,6 +32,8 @@ const nested = {
   'JSON arrays as modules': (depth: number) => `{"modules": ${'['.repeat(depth)}${']'.repeat(depth)}}`,
   'YAML flow sequences': (depth: number) => `modules: []\nx: ${'['.repeat(depth)}${']'.repeat(depth)}\n`,
   'YAML flow mappings, unclosed': (depth: number) => `modules: []\nx: ${'{a: '.repeat(depth)}\n`,
+  // Block style nests on one line too: each `- ` opens a sequence inside the one before.
+  'YAML block sequences, compact': (depth: number) => `modules: []\nx:\n${'- '.repeat(depth)}x\n`,
 };
 
 describe('deeply nested input', () => {

@@ -1,4 +1,4 @@
-import { mkdir, rename, symlink, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, symlink, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -107,12 +107,51 @@ describe('FileSource', () => {
   it('a missing file is a ConfigNotFoundError naming the path, for load() and hash()', async () => {
     const path = join(await tempDir(), 'missing.yaml');
     const source = new FileSource(path);
-    for (const attempt of [source.load(), source.hash()]) {
-      const error = await attempt.catch((e: unknown) => e);
+    // Both caught at once: the second must not reject unhandled while the first is awaited.
+    for (const attempt of [source.load(), source.hash()].map((p) => p.catch((e: unknown) => e))) {
+      const error = await attempt;
       expect(error).toBeInstanceOf(ConfigNotFoundError);
       expect(error).toMatchObject({ code: 'CFG_NOT_FOUND', location: path, cause: { code: 'ENOENT' } });
       expect((error as Error).message).toContain(path);
     }
+  });
+
+  it('refuses a file over maxDocumentBytes in load() and hash() alike, naming both sizes', async () => {
+    const text = yamlOf([{ name: 'a', type: 't' }], `padding: "${'x'.repeat(2_000)}"\n`);
+    const path = await fileWith(text);
+    const source = new FileSource(path, { maxDocumentBytes: 1_000 });
+    for (const attempt of [source.load(), source.hash()].map((p) => p.catch((e: unknown) => e))) {
+      const error = await attempt;
+      expect(error).toBeInstanceOf(ConfigParseError);
+      expect((error as Error).message).toBe(
+        `${path}: the document is ${text.length.toLocaleString('en')} bytes, over the limit of 1,000 bytes (maxDocumentBytes); split the config or raise the limit`,
+      );
+    }
+    expect((await new FileSource(path).load()).config.modules).toHaveLength(1); // default: 1 MiB
+  });
+
+  it('refuses a huge file from its size, without reading it (a sparse 4 GiB file)', async () => {
+    const path = await fileWith('');
+    await truncate(path, 4 * 1024 ** 3);
+    const error = await new FileSource(path).hash().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigParseError);
+    expect((error as Error).message).toMatch(
+      /the document is 4,294,967,296 bytes, over the limit of 1,048,576 bytes/,
+    );
+  });
+
+  it('refuses bytes that are not UTF-8, at the first bad byte, instead of reading U+FFFD', async () => {
+    const path = join(await tempDir(), 'latin1.yaml');
+    // "café" saved as Latin-1: 0xE9 where UTF-8 needs two bytes.
+    await writeFile(
+      path,
+      Buffer.concat([Buffer.from('modules: []\nname: caf'), Buffer.from([0xe9]), Buffer.from('\n')]),
+    );
+    const error = await new FileSource(path).load().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigParseError);
+    expect((error as Error).message).toBe(
+      `${path}:2:10: invalid UTF-8 (byte 0xE9 at offset 21); save the file as UTF-8`,
+    );
   });
 
   it('other read errors pass through with their own code', async () => {

@@ -1,29 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import {
-  ConfigParseError,
   type ConfigParser,
+  MAX_DOCUMENT_BYTES,
   parseConfig,
   parseConfigWith,
   parseText,
   toAppConfig,
 } from '../src/index.js';
+import { catchParseError } from './parse-error.js';
 
 const ctx = { filename: 'config.yaml' };
 
 /** Parses and returns the `ConfigParseError` it must throw. */
-function parseError(
-  text: string,
-  parse: (t: string) => unknown = (t) => parseConfig(t, ctx),
-): ConfigParseError {
-  try {
-    parse(text);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigParseError);
-    return error as ConfigParseError;
-  }
-  throw new Error(`expected a ConfigParseError for:\n${text}`);
-}
+const parseError = (text: string, parse: (t: string) => unknown = (t) => parseConfig(t, ctx)) =>
+  catchParseError(() => parse(text));
 
 const lines = (...l: string[]) => `${l.join('\n')}\n`;
 
@@ -205,6 +196,44 @@ describe('parseConfig: JSON', () => {
     const error = parseError(text);
     expect(error.reason).toMatch(/duplicate module name "a" \(first defined at line 3\)/);
     expect(error.line).toBe(4);
+  });
+});
+
+describe('the document size limit', () => {
+  /** A valid config of exactly `bytes` UTF-8 bytes (a comment fills it up). */
+  const configOf = (bytes: number, json = false) => {
+    const head = json ? '{"modules": []}\n' : 'modules: []\n';
+    return `${head}${json ? ' '.repeat(bytes - head.length) : `#${'x'.repeat(bytes - head.length - 2)}\n`}`;
+  };
+
+  it(`is ${MAX_DOCUMENT_BYTES.toLocaleString('en')} bytes by default, for YAML and JSON alike`, () => {
+    for (const json of [false, true]) {
+      expect(parseConfig(configOf(MAX_DOCUMENT_BYTES, json), ctx)).toEqual({ modules: [] });
+      expect(parseError(configOf(MAX_DOCUMENT_BYTES + 1, json)).message).toBe(
+        'config.yaml: the document is 1,048,577 bytes, over the limit of 1,048,576 bytes (maxDocumentBytes); split the config or raise the limit',
+      );
+    }
+  });
+
+  it('counts UTF-8 bytes, not characters, and can be set per call', () => {
+    const text = `modules: []\nname: "${'é'.repeat(300)}"\n`; // 321 characters, 621 bytes
+    expect(parseConfig(text, { ...ctx, maxDocumentBytes: 621 }).name).toHaveLength(300);
+    expect(parseError(text, (t) => parseConfig(t, { ...ctx, maxDocumentBytes: 620 })).reason).toMatch(
+      /^the document is 621 bytes, over the limit of 620 bytes/,
+    );
+  });
+
+  it('applies to parseText and to custom parsers, before they run', () => {
+    const big = configOf(2_000);
+    const limited = { ...ctx, maxDocumentBytes: 1_000 };
+    expect(() => parseText(big, limited)).toThrow(/over the limit of 1,000 bytes/);
+    let ran = false;
+    const parse: ConfigParser = () => {
+      ran = true;
+      return { modules: [] };
+    };
+    expect(() => parseConfigWith(parse, big, limited)).toThrow(/over the limit of 1,000 bytes/);
+    expect(ran).toBe(false);
   });
 });
 

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { ConfigParseError, parseConfig } from '@cfg/source';
+import { ConfigParseError, parseConfig, readConfigText } from '@cfg/source';
 import { type DatabaseFlags, withDatabase } from '../db/connect.js';
 import type { CommandResult } from './validate.js';
 
@@ -13,6 +12,8 @@ export interface PushFlags extends DatabaseFlags {
   create?: boolean;
   message?: string;
   expectVersion?: number;
+  /** Larger files are refused before anything is stored. @defaultValue `MAX_DOCUMENT_BYTES` */
+  maxDocumentBytes?: number;
 }
 
 /**
@@ -22,9 +23,12 @@ export interface PushFlags extends DatabaseFlags {
  * exist yet is refused unless `--create`: a typo in `--key` must not silently start a new document.
  */
 export async function pushCommand(file: string, flags: PushFlags): Promise<CommandResult> {
-  const text = await readFile(file, 'utf8');
+  const { maxDocumentBytes } = flags;
+  let text: string;
   try {
-    parseConfig(text, { filename: file });
+    // Bounded and strict UTF-8, as every server that will read it back.
+    text = await readConfigText(file, { maxDocumentBytes });
+    parseConfig(text, { filename: file, maxDocumentBytes });
   } catch (error) {
     if (error instanceof ConfigParseError) return { lines: [error.message], exitCode: 1 };
     throw error;

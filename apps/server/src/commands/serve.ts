@@ -60,6 +60,7 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
       store: db?.store,
       pollIntervalMs: opts.pollIntervalMs,
       notify: opts.notify,
+      maxDocumentBytes: opts.maxDocumentBytes,
       logger,
     });
     const runtime = await Runtime.create({ initial: sources.initial, writer: sources.writer, logger });

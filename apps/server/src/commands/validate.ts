@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { ConfigParseError, parseConfig } from '@cfg/source';
+import { ConfigParseError, parseConfig, readConfigText } from '@cfg/source';
 import { ModuleRegistry } from '../engine/registry.js';
 import { validateAppConfig } from '../engine/validate.js';
 import { locateIssue } from '../lib/locate.js';
@@ -14,11 +13,16 @@ export interface CommandResult {
  * Parses the file (YAML or JSON) and checks it exactly as the server would before applying it.
  * Every problem is one `file:line:col: message` line; exit code 1 when there is any.
  */
-export async function validateCommand(file: string): Promise<CommandResult> {
-  const text = await readFile(file, 'utf8');
+export async function validateCommand(
+  file: string,
+  opts: { maxDocumentBytes?: number } = {},
+): Promise<CommandResult> {
+  const { maxDocumentBytes } = opts;
+  let text: string;
   let config: ReturnType<typeof parseConfig>;
   try {
-    config = parseConfig(text, { filename: file });
+    text = await readConfigText(file, { maxDocumentBytes });
+    config = parseConfig(text, { filename: file, maxDocumentBytes });
   } catch (error) {
     if (error instanceof ConfigParseError) return { lines: [error.message], exitCode: 1 };
     throw error;

@@ -103,6 +103,11 @@ export const codes = {
   ),
   CFG_ERR_VERSION_CONFLICT: createError('CFG_ERR_VERSION_CONFLICT', '%s', 412),
   CFG_ERR_BODY_TOO_LARGE: createError('CFG_ERR_BODY_TOO_LARGE', 'the body is larger than %s bytes', 413),
+  CFG_ERR_DOCUMENT_TOO_LARGE: createError(
+    'CFG_ERR_DOCUMENT_TOO_LARGE',
+    'the resulting document would be %s bytes, over the limit of %s bytes (cfg serve --max-document-bytes); nothing was stored',
+    413,
+  ),
   CFG_ERR_UNSUPPORTED_MEDIA_TYPE: createError(
     'CFG_ERR_UNSUPPORTED_MEDIA_TYPE',
     'send the body as "Content-Type: application/json", not %s',

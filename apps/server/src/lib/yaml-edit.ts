@@ -10,7 +10,7 @@ export {
 
 /**
  * Opens `text` for editing: JSON when it starts with `{` and parses as JSON (as `parseConfig` decides),
- * else YAML. Throws yaml's first error.
+ * else YAML. Throws the `ConfigParseError` of the text's first problem.
  */
 export function openConfigText(text: string): EditableConfigText {
   if (text.trimStart().startsWith('{')) {

@@ -1,15 +1,5 @@
-import {
-  type Document,
-  isAlias,
-  isMap,
-  isNode,
-  isScalar,
-  isSeq,
-  parseDocument,
-  stringify,
-  visit,
-  type YAMLSeq,
-} from 'yaml';
+import { parseYamlDocument } from '@cfg/source';
+import { type Document, isAlias, isMap, isNode, isScalar, isSeq, stringify, visit, type YAMLSeq } from 'yaml';
 import {
   type EditableConfigText,
   type MissingModule,
@@ -52,7 +42,7 @@ export class YamlText implements EditableConfigText {
     this.#slots = slots;
   }
 
-  /** Parses `text`; throws yaml's first error. */
+  /** Parses `text`; throws the `ConfigParseError` of its first problem (`parseYamlDocument`'s checks). */
   static open(text: string): YamlText {
     const doc = parseYaml(text);
     return new YamlText(text, doc.toJS() as ConfigValue, findSlots(doc, text));
@@ -126,10 +116,13 @@ export class YamlText implements EditableConfigText {
   }
 }
 
+/**
+ * The package's parse, with its limits and its linear duplicate-key check (`yaml`'s own
+ * `uniqueKeys` compares keys pairwise: a document of 70,000 flags took a replica over a minute).
+ * No size limit here: the writer checks the document it opens and the one it would store.
+ */
 function parseYaml(text: string): Document {
-  const doc = parseDocument(text, { uniqueKeys: true, logLevel: 'error' });
-  if (doc.errors.length > 0) throw doc.errors[0];
-  return doc;
+  return parseYamlDocument(text, { filename: 'document', maxDocumentBytes: Number.POSITIVE_INFINITY }).doc;
 }
 
 /**

@@ -1,15 +1,17 @@
-import type { ModuleConfig } from '@cfg/source';
+import { findJsonValueProblem, MAX_NESTING, type ModuleConfig } from '@cfg/source';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TokenAuthenticator } from '../lib/auth.js';
 import { codes } from '../lib/errors.js';
-import { nestedDeeperThan } from '../lib/nesting.js';
 import { PhaseTimings } from '../lib/phase-timings.js';
 import type { Runtime } from '../runtime.js';
 import { reloadReply } from './reload-reply.js';
 import { anyObject, ifMatchHeaders, moduleNameParams } from './schemas.js';
 
-/** Deeper than any hand-written config; bounded so a hostile body never reaches the recursive YAML edit. */
-const MAX_CONFIG_DEPTH = 64;
+/**
+ * The levels a module's `config` may nest: the document's one limit, less the three above it (the
+ * top level, `modules`, the module). Checked before the recursive YAML edit ever sees the body.
+ */
+const MAX_CONFIG_NESTING = MAX_NESTING - 3;
 
 interface NameParams {
   name: string;
@@ -67,8 +69,12 @@ export const moduleRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
     async (request, reply) => {
       const { name } = request.params;
       find(name);
-      if (nestedDeeperThan(request.body, MAX_CONFIG_DEPTH))
-        throw codes.CFG_ERR_BAD_REQUEST(`a module config may nest at most ${MAX_CONFIG_DEPTH} levels deep`);
+      // Values every replica reads back alike: no deeper than the limit, no numbers JSON loses.
+      const problem = findJsonValueProblem(request.body, { maxNesting: MAX_CONFIG_NESTING });
+      if (problem)
+        throw codes.CFG_ERR_BAD_REQUEST(
+          `config${problem.path.map((p) => `.${p}`).join('')}: ${problem.reason}`,
+        );
       const timings = new PhaseTimings();
       const outcome = await runtime.writer.writeModuleConfig(runtime.reloader.current, name, request.body, {
         actor: request.principal?.name ?? 'unknown',

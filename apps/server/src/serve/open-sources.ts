@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { type PgConfigStore, VersionConflictError } from '@cfg/pg-store';
 import {
   type ConfigDocumentStore,
@@ -6,6 +5,7 @@ import {
   DatabaseSource,
   FileSource,
   type Logger,
+  readConfigText,
 } from '@cfg/source';
 import { ConfigWatcher, SourcePoller } from '@cfg/watcher';
 import type { Runtime } from '../runtime.js';
@@ -41,6 +41,8 @@ export interface SourceContext {
   pollIntervalMs: number;
   /** Listen for the store's NOTIFY; when false, database changes are found by polling alone. @defaultValue true */
   notify?: boolean;
+  /** The one size limit of every config input: file, stored document, seed, API write. @defaultValue `MAX_DOCUMENT_BYTES` */
+  maxDocumentBytes?: number;
   logger: Logger;
 }
 
@@ -60,11 +62,12 @@ async function _fileSources(
   mode: Extract<ServeMode, { kind: 'file' }>,
   ctx: SourceContext,
 ): Promise<Sources> {
-  const file = new FileSource(mode.config);
+  const { maxDocumentBytes } = ctx;
+  const file = new FileSource(mode.config, { maxDocumentBytes });
   const initial = await file.load();
   return {
     initial,
-    writer: new MemoryWriter(),
+    writer: new MemoryWriter({ maxDocumentBytes }),
     watch: async (runtime) => (mode.watch ? [await _watchFile(file, runtime, ctx, initial.hash)] : []),
   };
 }
@@ -74,16 +77,24 @@ async function _databaseSources(
   store: PgConfigStore,
   ctx: SourceContext,
 ): Promise<Sources> {
-  if (mode.seed)
-    await _seed(store, mode.key, await readFile(mode.seed, 'utf8'), `seeded from ${mode.seed}`, ctx.logger);
-  const source = new DatabaseSource(_documents(store, ctx), { key: mode.key, logger: ctx.logger });
+  const { maxDocumentBytes } = ctx;
+  if (mode.seed) {
+    const seed = await readConfigText(mode.seed, { maxDocumentBytes });
+    await _seed(store, mode.key, seed, `seeded from ${mode.seed}`, ctx.logger);
+  }
+  const source = new DatabaseSource(_documents(store, ctx), {
+    key: mode.key,
+    logger: ctx.logger,
+    maxDocumentBytes,
+  });
   const initial = await source.load();
   const writer = new StoredWriter({
     mode: 'database',
     store,
     key: mode.key,
-    layout: new WholeDocument(source.name),
+    layout: new WholeDocument(source.name, { maxDocumentBytes }),
     source,
+    maxDocumentBytes,
   });
   return {
     initial,
@@ -97,13 +108,25 @@ async function _overlaySources(
   store: PgConfigStore,
   ctx: SourceContext,
 ): Promise<Sources> {
+  const { maxDocumentBytes } = ctx;
   await _seed(store, mode.overlayKey, OVERLAY_SEED, 'empty overlay', ctx.logger);
-  const base = new FileSource(mode.config);
-  const overlay = new DatabaseSource(_documents(store, ctx), { key: mode.overlayKey, logger: ctx.logger });
+  const base = new FileSource(mode.config, { maxDocumentBytes });
+  const overlay = new DatabaseSource(_documents(store, ctx), {
+    key: mode.overlayKey,
+    logger: ctx.logger,
+    maxDocumentBytes,
+  });
   const source = withNudge(createOverlaySource(base, overlay));
   const initial = await source.load();
-  const layout = new OverlayDocument(base, overlay.name);
-  const writer = new StoredWriter({ mode: 'overlay', store, key: mode.overlayKey, layout, source });
+  const layout = new OverlayDocument(base, overlay.name, { maxDocumentBytes });
+  const writer = new StoredWriter({
+    mode: 'overlay',
+    store,
+    key: mode.overlayKey,
+    layout,
+    source,
+    maxDocumentBytes,
+  });
   return {
     initial,
     writer,

@@ -15,6 +15,8 @@ export interface ServeOptions {
   pollIntervalMs: number;
   /** Listen for PostgreSQL NOTIFY (`--no-notify`: poll only). */
   notify: boolean;
+  /** The largest config document accepted from any input, in bytes (`MAX_DOCUMENT_BYTES` by default). */
+  maxDocumentBytes: number;
   tokensFile?: string;
   logLevel: string;
   logFormat?: 'json' | 'pretty';

@@ -5,7 +5,8 @@ import {
   hashBytes,
   hashConfig,
   mergeConfigs,
-  parseConfig,
+  type ParseContext,
+  parseConfigAsync,
   toAppConfig,
 } from '@cfg/source';
 import { codes } from '../lib/errors.js';
@@ -33,14 +34,16 @@ export interface DocumentLayout {
 
 /** The stored document is the whole config. */
 export class WholeDocument implements DocumentLayout {
-  readonly #filename: string;
+  readonly #ctx: ParseContext;
 
-  constructor(filename: string) {
-    this.#filename = filename;
+  /** `maxDocumentBytes`: stored versions over it do not compose (a rollback to one is a 422). */
+  constructor(filename: string, opts: { maxDocumentBytes?: number } = {}) {
+    this.#ctx = { filename, ...opts };
   }
 
-  async compose(text: string): Promise<AppConfig> {
-    return parseConfig(text, { filename: this.#filename });
+  /** Off the event loop for a large text (a rollback to a big version), as the sources parse. */
+  compose(text: string): Promise<AppConfig> {
+    return parseConfigAsync(text, this.#ctx);
   }
 
   /** `DatabaseSource` hashes the document's bytes. */
@@ -50,7 +53,7 @@ export class WholeDocument implements DocumentLayout {
 
   async edit(doc: EditableConfigText, name: string, config: Record<string, unknown>): Promise<AppConfig> {
     _setModuleConfig(doc, name, config);
-    return toAppConfig(doc.toValue(), { filename: this.#filename });
+    return toAppConfig(doc.toValue(), this.#ctx);
   }
 }
 
@@ -61,16 +64,17 @@ export class WholeDocument implements DocumentLayout {
  */
 export class OverlayDocument implements DocumentLayout {
   readonly #base: ConfigSource;
-  readonly #filename: string;
+  readonly #ctx: ParseContext;
 
-  constructor(base: ConfigSource, filename: string) {
+  /** `maxDocumentBytes`: overlay versions over it do not compose (a rollback to one is a 422). */
+  constructor(base: ConfigSource, filename: string, opts: { maxDocumentBytes?: number } = {}) {
     this.#base = base;
-    this.#filename = filename;
+    this.#ctx = { filename, ...opts };
   }
 
   async compose(text: string): Promise<AppConfig> {
     const base = await this.#loadBase();
-    return mergeConfigs(base.config, parseConfig(text, { filename: this.#filename }));
+    return mergeConfigs(base.config, await parseConfigAsync(text, this.#ctx));
   }
 
   /** `CompositeSource` hashes the merged config. */
@@ -87,7 +91,7 @@ export class OverlayDocument implements DocumentLayout {
       });
     // A module the overlay itself adds: its config is simply the new one.
     else _setModuleConfig(doc, name, config);
-    return mergeConfigs(base, toAppConfig(doc.toValue(), { filename: this.#filename }));
+    return mergeConfigs(base, toAppConfig(doc.toValue(), this.#ctx));
   }
 
   /**

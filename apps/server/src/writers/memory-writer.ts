@@ -1,4 +1,4 @@
-import { type ConfigSnapshot, hashConfig } from '@cfg/source';
+import { type ConfigSnapshot, canonicalJson, hashBytes, MAX_DOCUMENT_BYTES } from '@cfg/source';
 import { codes } from '../lib/errors.js';
 import { withModuleConfig } from './checked-config.js';
 import type { ConfigWriter, WriteContext, WriteOutcome } from './types.js';
@@ -13,6 +13,15 @@ export const API_SOURCE = 'api';
  */
 export class MemoryWriter implements ConfigWriter {
   readonly mode = 'file';
+  readonly #maxDocumentBytes: number;
+
+  /**
+   * @param opts.maxDocumentBytes A write whose config, as canonical JSON, would be larger is refused
+   *   (413). @defaultValue `MAX_DOCUMENT_BYTES` (1 MiB)
+   */
+  constructor(opts: { maxDocumentBytes?: number } = {}) {
+    this.#maxDocumentBytes = opts.maxDocumentBytes ?? MAX_DOCUMENT_BYTES;
+  }
 
   async writeModuleConfig(
     current: ConfigSnapshot,
@@ -27,7 +36,16 @@ export class MemoryWriter implements ConfigWriter {
       );
     }
     const next = withModuleConfig(current.config, name, config, ctx.validate);
-    const snapshot = { config: next, hash: hashConfig(next), source: API_SOURCE, loadedAt: new Date() };
+    // `hashConfig`, in two steps: the canonical JSON is also the size of what would be served.
+    const json = canonicalJson(next);
+    const bytes = Buffer.byteLength(json);
+    if (bytes > this.#maxDocumentBytes) {
+      throw codes.CFG_ERR_DOCUMENT_TOO_LARGE(
+        bytes.toLocaleString('en'),
+        this.#maxDocumentBytes.toLocaleString('en'),
+      );
+    }
+    const snapshot = { config: next, hash: hashBytes(json), source: API_SOURCE, loadedAt: new Date() };
     return { snapshot, persisted: false };
   }
 }

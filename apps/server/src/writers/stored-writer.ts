@@ -4,7 +4,14 @@ import {
   type PgConfigStore,
   VersionConflictError,
 } from '@cfg/pg-store';
-import { type AppConfig, type ConfigSnapshot, type ConfigSource, parseConfig } from '@cfg/source';
+import {
+  type AppConfig,
+  type ConfigSnapshot,
+  type ConfigSource,
+  checkDocumentSize,
+  MAX_DOCUMENT_BYTES,
+  parseConfig,
+} from '@cfg/source';
 import { codes } from '../lib/errors.js';
 import { PhaseTimings } from '../lib/phase-timings.js';
 import { SerialQueue } from '../lib/serial-queue.js';
@@ -20,6 +27,12 @@ export interface StoredWriterOptions {
   layout: DocumentLayout;
   /** What the server runs on (the document, or the file + overlay composite): its name labels snapshots. */
   source: ConfigSource;
+  /**
+   * A write whose document would be larger is refused (413, nothing stored); a stored document
+   * that already is cannot be edited (422).
+   * @defaultValue `MAX_DOCUMENT_BYTES` (1 MiB)
+   */
+  maxDocumentBytes?: number;
 }
 
 /** A stored document opened for editing, and the version it is. */
@@ -217,8 +230,12 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
     const { layout } = this.#opts;
     const doc = base.doc.clone();
     const composed = await layout.edit(doc, name, config);
-    assertValid(composed, ctx.validate);
     const text = doc.toString();
+    const bytes = Buffer.byteLength(text);
+    const limit = this.#opts.maxDocumentBytes ?? MAX_DOCUMENT_BYTES;
+    if (bytes > limit)
+      throw codes.CFG_ERR_DOCUMENT_TOO_LARGE(bytes.toLocaleString('en'), limit.toLocaleString('en'));
+    assertValid(composed, ctx.validate);
     return { doc, text, composed, hash: layout.hashOf(text, composed) };
   }
 
@@ -232,6 +249,9 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
   async #read(): Promise<WorkingCopy> {
     const doc = await this.#opts.store.getDocument(this.key);
     const text = doc?.data ?? 'modules: []\n';
+    // Stored by someone with a higher limit, or by hand: not opened (nor parsed) here.
+    const { maxDocumentBytes } = this.#opts;
+    checkDocumentSize(Buffer.byteLength(text), { filename: this.#opts.source.name, maxDocumentBytes });
     try {
       return { version: doc?.version ?? 0, doc: openConfigText(text) };
     } catch (error) {

@@ -1,12 +1,23 @@
+import { canonicalJson, MAX_NESTING } from '@cfg/source';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { InPlaceModule } from '../../src/engine/in-place-module.js';
 import { BUILTIN_MODULE_TYPES, ModuleRegistry } from '../../src/engine/registry.js';
 import type { ModuleType } from '../../src/engine/types.js';
-import { buildTestApp } from '../helpers/app.js';
+import { MemoryWriter } from '../../src/writers/memory-writer.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { sampleConfig } from '../helpers/configs.js';
 
 const json = { 'content-type': 'application/json' };
+
+/** PUTs `payload`, as raw text, as the greeter's config. */
+const putGreeter = (app: TestApp['app'], admin: TestApp['admin'], payload: string) =>
+  app.inject({
+    method: 'PUT',
+    url: '/api/v1/modules/greeter/config',
+    headers: { ...admin, ...json },
+    payload,
+  });
 
 describe('GET /api/v1/modules', () => {
   it('lists modules with their type, reconfigurability, dependencies and config', async () => {
@@ -88,13 +99,7 @@ describe('PUT /api/v1/modules/:name/config (file mode)', () => {
 
   it('400 for broken JSON, an empty body and bodies that are not objects', async () => {
     const { app, admin } = await buildTestApp();
-    const put = (payload: string) =>
-      app.inject({
-        method: 'PUT',
-        url: '/api/v1/modules/greeter/config',
-        headers: { ...admin, ...json },
-        payload,
-      });
+    const put = (payload: string) => putGreeter(app, admin, payload);
     for (const payload of ['{', '', '[]', '"text"', 'null', '3']) {
       const res = await put(payload);
       expect(res.statusCode, payload).toBe(400);
@@ -194,23 +199,54 @@ describe('PUT /api/v1/modules/:name/config (file mode)', () => {
     });
   });
 
-  it('400 for a body nested more than 64 levels (the YAML edit would overflow the stack); 64 reach validation', async () => {
+  it(`400 for a body nested past the document's limit (${MAX_NESTING} levels, 3 above a module's config); the deepest allowed reaches validation`, async () => {
     const { app, admin } = await buildTestApp();
+    const levels = MAX_NESTING - 3; // the top level, `modules`, the module
     /** `levels` objects, one inside the other. */
     const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
-    const put = (payload: string) =>
-      app.inject({
-        method: 'PUT',
-        url: '/api/v1/modules/greeter/config',
-        headers: { ...admin, ...json },
-        payload,
+    const put = (payload: string) => putGreeter(app, admin, payload);
+    for (const body of [levels + 1, 5_000]) {
+      const res = await put(`{"message":"deep","x":${nested(body - 1)}}`);
+      expect(res.json()).toMatchObject({
+        statusCode: 400,
+        code: 'CFG_ERR_BAD_REQUEST',
+        message: expect.stringMatching(/^config\.x(\.a)+: nesting deeper than 61 levels; flatten it$/),
       });
-    for (const levels of [65, 5_000]) {
-      const res = await put(`{"message":"deep","x":${nested(levels - 1)}}`);
-      expect(res.json()).toMatchObject({ statusCode: 400, code: 'CFG_ERR_BAD_REQUEST' });
     }
-    const deepest = await put(`{"message":"deep","x":${nested(63)}}`);
+    const deepest = await put(`{"message":"deep","x":${nested(levels - 1)}}`);
     expect(deepest.json()).toMatchObject({ statusCode: 422, code: 'CFG_ERR_INVALID_CONFIG' }); // greeter has no "x"
+    expect((await app.inject({ method: 'GET', url: '/hello' })).json()).toEqual({ message: 'hello' });
+  });
+
+  it('400 for numbers a replica would read back differently: 1e400 (Infinity), integers beyond 2^53', async () => {
+    const { app, admin } = await buildTestApp();
+    const put = (payload: string) => putGreeter(app, admin, payload);
+    expect((await put('{"message":"m","ratio":1e400}')).json()).toMatchObject({
+      statusCode: 400,
+      message: 'config.ratio: Infinity is not a finite number; JSON has no infinities or NaN',
+    });
+    expect((await put('{"message":"m","ids":[12345678901234567890]}')).json()).toMatchObject({
+      statusCode: 400,
+      message:
+        'config.ids.0: the integer 12345678901234567000 is beyond ±2^53 and has lost digits; send it as a string',
+    });
+    expect((await app.inject({ method: 'GET', url: '/hello' })).json()).toEqual({ message: 'hello' });
+  });
+
+  it('413 when the config would pass the size limit (as canonical JSON); the config is unchanged', async () => {
+    const limit = Buffer.byteLength(canonicalJson(sampleConfig())) + 100;
+    const { app, admin } = await buildTestApp({ writer: new MemoryWriter({ maxDocumentBytes: limit }) });
+    const res = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/modules/greeter/config',
+      headers: { ...admin, ...json },
+      payload: { message: 'x'.repeat(200) },
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({
+      code: 'CFG_ERR_DOCUMENT_TOO_LARGE',
+      message: expect.stringContaining(`over the limit of ${limit.toLocaleString('en')} bytes`),
+    });
     expect((await app.inject({ method: 'GET', url: '/hello' })).json()).toEqual({ message: 'hello' });
   });
 

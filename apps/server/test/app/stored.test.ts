@@ -30,7 +30,7 @@ afterAll(async () => {
 
 let keys = 0;
 /** An app whose API writes go to a fresh document (the whole config), seeded from the example. */
-async function databaseApp() {
+async function databaseApp(opts: { maxDocumentBytes?: number } = {}) {
   const key = `doc-${++keys}`;
   await store.putDocument(key, await readFile(FIXTURE, 'utf8'), { actor: 'seed' });
   const source = new DatabaseSource(store, { key });
@@ -40,6 +40,7 @@ async function databaseApp() {
     key,
     layout: new WholeDocument(source.name),
     source,
+    ...opts,
   });
   const initial = await source.load();
   return { key, ...(await buildTestApp({ config: initial.config, version: initial.version, writer })) };
@@ -90,6 +91,34 @@ describe('database mode: the whole config is one stored document', () => {
     const { app, admin, key } = await databaseApp();
     const res = await app.inject(put('limiter', { rps: -1 }, admin));
     expect(res.statusCode).toBe(422);
+    expect((await store.getDocument(key))!.version).toBe(1);
+  });
+
+  it('413 when the document would pass the size limit, naming both sizes; nothing is stored', async () => {
+    const fixtureBytes = (await readFile(FIXTURE)).length;
+    const { app, admin, key } = await databaseApp({ maxDocumentBytes: fixtureBytes + 100 });
+    const res = await app.inject(put('greeter', { message: 'x'.repeat(500) }, admin));
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({
+      code: 'CFG_ERR_DOCUMENT_TOO_LARGE',
+      message: expect.stringMatching(
+        new RegExp(
+          `^the resulting document would be [\\d,]+ bytes, over the limit of ${(fixtureBytes + 100).toLocaleString('en')} bytes`,
+        ),
+      ),
+    });
+    expect((await store.getDocument(key))!.version).toBe(1);
+    expect((await app.inject(put('greeter', { message: 'short' }, admin))).json()).toMatchObject({
+      version: 2,
+    });
+  });
+
+  it('422 for a write on a stored document already over the limit (stored by hand): it is not opened', async () => {
+    const fixtureBytes = (await readFile(FIXTURE)).length;
+    const { app, admin, key } = await databaseApp({ maxDocumentBytes: fixtureBytes - 1 });
+    const res = await app.inject(put('greeter', { message: 'hi' }, admin));
+    expect(res.statusCode).toBe(422);
+    expect(res.json().message).toMatch(/over the limit of [\d,]+ bytes/);
     expect((await store.getDocument(key))!.version).toBe(1);
   });
 

@@ -112,6 +112,48 @@ describe('cfg push / history / rollback', () => {
     expect(stale.stderr).toMatch(/is at version 3, not the expected 1/);
   });
 
+  it('refuses to push a file over --max-document-bytes, or one that is not UTF-8; nothing is stored', async () => {
+    const before = (await runCli(['history', ...flags, '--json'])).stdout;
+    const big = await runCli(['push', good, ...flags, '--max-document-bytes', '1000']);
+    expect(big.code).toBe(1);
+    expect(big.stdout).toMatch(
+      new RegExp(`^${good}: the document is [\\d,]+ bytes, over the limit of 1,000 bytes`),
+    );
+    const latin1 = join(dir, 'latin1.yaml');
+    await writeFile(
+      latin1,
+      Buffer.concat([Buffer.from('modules: []\nx: caf'), Buffer.from([0xe9]), Buffer.from('\n')]),
+    );
+    const notUtf8 = await runCli(['push', latin1, ...flags]);
+    expect(notUtf8).toMatchObject({
+      code: 1,
+      stdout: `${latin1}:2:7: invalid UTF-8 (byte 0xE9 at offset 18); save the file as UTF-8\n`,
+    });
+    expect((await runCli(['history', ...flags, '--json'])).stdout).toBe(before);
+  });
+
+  it('serve refuses a seed over --max-document-bytes and stores nothing', async () => {
+    const seedFlags = ['--database-url', db.url, '--db-schema', db.schema, '--key', 'seeded', '--port', '0'];
+    const res = await runCli(['serve', '--config', good, ...seedFlags, '--max-document-bytes', '1000']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(
+      new RegExp(`^cfg: ${good}: the document is [\\d,]+ bytes, over the limit of 1,000 bytes`),
+    );
+    const history = await runCli([
+      'history',
+      '--database-url',
+      db.url,
+      '--db-schema',
+      db.schema,
+      '--key',
+      'seeded',
+    ]);
+    expect(history).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/document "seeded" does not exist/),
+    });
+  });
+
   it('without a database it says how to get one (exit 2)', async () => {
     const res = await runCli(['history', '--key', 'app', '--data-dir', join(dir, 'nothing')], {
       CFG_DATABASE_URL: '',
@@ -172,6 +214,14 @@ describe('cfg serve usage errors', () => {
     const watchDb = await runCli(['serve', '--store', 'postgres://127.0.0.1:1/x', '--watch']);
     expect(watchDb.code).toBe(2);
     expect(watchDb.stderr).toMatch(/--watch watches a file/);
+  });
+
+  it('exit 1 naming both sizes when the config is over --max-document-bytes at start', async () => {
+    const res = await runCli(['serve', '--config', good, '--port', '0', '--max-document-bytes', '1000']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(
+      new RegExp(`^cfg: ${good}: the document is [\\d,]+ bytes, over the limit of 1,000 bytes`),
+    );
   });
 
   it('exit 1 with file:line:col when the config does not parse at start', async () => {

@@ -92,6 +92,29 @@ describe('cfg serve --config file --watch (a real process)', () => {
     expect(await (await server.fetch('/readyz')).json()).toMatchObject({ status: 'ready', errors: [] });
   });
 
+  it('aliases that expand far past the text are refused: the last good config and every route keep serving', async () => {
+    // The issue's 5.8 MB file (a 5.5 MB string aliased 99 times) was applied, and afterwards the
+    // routes that serialise the config answered 500. Scaled to the 1 MiB limit: 100 KB × 99.
+    const good = text;
+    const copies = Array.from({ length: 99 }, () => '*big').join(', ');
+    const from = server.logs.length;
+    await writeFile(file, `${good}\nbig: &big ${'x'.repeat(100_000)}\ncopies: [${copies}]\n`);
+    const error = await server.waitForLog(
+      (e) => typeof e.msg === 'string' && e.msg.startsWith('watcher error'),
+      10_000,
+      from,
+    );
+    expect(error.msg).toMatch(/config\.yaml:\d+:\d+: aliases expand the document to more than/);
+    expect(await server.hello()).toBe('fixed');
+    for (const path of ['/status', '/api/v1/config', '/api/v1/modules', '/api/v1/status']) {
+      expect((await server.fetch(path, { token: READ_TOKEN })).status, path).toBe(200);
+    }
+    await writeFile(file, good);
+    const readiness = async () =>
+      ((await (await server.fetch('/readyz')).json()) as { status: string }).status;
+    await until(readiness, 'ready');
+  });
+
   it('answers the API errors: 401, 403, 413, 400, 404, 422', async () => {
     const put = (name: string, init: Parameters<ServerProcess['fetch']>[1]) =>
       server.fetch(`/api/v1/modules/${name}/config`, { method: 'PUT', ...init });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseConfig } from '@cfg/source';
+import { findJsonValueProblem, parseConfig } from '@cfg/source';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -84,7 +84,8 @@ describe('openConfigText: one document, edit after edit', () => {
     fc.string({ maxLength: 12 }),
     fc.string({ unit: 'binary', maxLength: 6 }),
     tricky,
-    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    // What the PUT route lets through: integral doubles beyond 2^53 print as digits the parser refuses.
+    fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !findJsonValueProblem(d)),
     fc.integer(),
     fc.boolean(),
     fc.constant(null),
