@@ -23,7 +23,7 @@ export function exitCodeFor(error: unknown): number {
  */
 export function describeError(error: unknown, cwd = process.cwd()): string {
   if (!(error instanceof Error)) return String(error);
-  const { code, path } = error as NodeJS.ErrnoException;
+  const { code, path } = _fileError(error);
   if (typeof path === 'string') {
     const where = path.startsWith('/') ? '' : ` (looked in ${cwd})`;
     if (code === 'ENOENT') return `${path}: no such file${where}`;
@@ -31,4 +31,11 @@ export function describeError(error: unknown, cwd = process.cwd()): string {
     if (code === 'EACCES' || code === 'EPERM') return `${path}: permission denied`;
   }
   return error.message;
+}
+
+/** The file system facts of an error: its own, or those of a `ConfigNotFoundError` (`location` is the path). */
+function _fileError(error: Error): { code?: string; path?: string } {
+  const { code, path, location } = error as NodeJS.ErrnoException & { location?: unknown };
+  if (code === 'CFG_NOT_FOUND' && typeof location === 'string') return { code: 'ENOENT', path: location };
+  return { code, path };
 }

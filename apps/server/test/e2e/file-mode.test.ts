@@ -100,7 +100,7 @@ describe('cfg serve --config file --watch (a real process)', () => {
     const from = server.logs.length;
     await writeFile(file, `${good}\nbig: &big ${'x'.repeat(100_000)}\ncopies: [${copies}]\n`);
     const error = await server.waitForLog(
-      (e) => typeof e.msg === 'string' && e.msg.startsWith('watcher error'),
+      (e) => typeof e.msg === 'string' && e.msg.startsWith('config rejected'),
       10_000,
       from,
     );
