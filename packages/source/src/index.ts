@@ -1,16 +1,31 @@
 export { CompositeSource, type CompositeSourceOptions } from './composite-source.js';
-export { DatabaseSource, type DatabaseSourceOptions } from './database-source.js';
+export {
+  DatabaseSource,
+  type DatabaseSourceOptions,
+  type VersionSource,
+  type VersionsOptions,
+} from './database-source.js';
 export { createDefineConfig, defineConfig } from './define-config.js';
 export {
   ConfigNotFoundError,
   ConfigParseError,
   ConfigSourceError,
   ConfigValidationError,
+  describeSkipped,
   ERROR_CODES,
   type ErrorCode,
+  NoUsableConfigError,
+  type SkippedConfig,
   type ValidationIssue,
 } from './errors.js';
 export { FileSource, type FileSourceOptions } from './file-source.js';
+export {
+  type Candidate,
+  type ConfigCheck,
+  type FirstUsableOptions,
+  firstUsable,
+  type UsableConfig,
+} from './first-usable.js';
 export { canonicalJson, hashBytes, hashConfig } from './hash.js';
 export { mergeConfigs, mergePatch } from './merge.js';
 export { MAX_NESTING } from './nesting.js';
@@ -25,6 +40,12 @@ export {
   type ToAppConfigContext,
   toAppConfig,
 } from './parse.js';
+export {
+  type LocalSnapshot,
+  SnapshotFile,
+  type SnapshotFileOptions,
+  snapshotSource,
+} from './snapshot-file.js';
 export type {
   AppConfig,
   ConfigChangeEvent,
@@ -38,4 +59,6 @@ export type {
   Logger,
   ModuleConfig,
   StoredDocument,
+  StoredVersion,
+  StoredVersionInfo,
 } from './types.js';
