@@ -24,6 +24,30 @@ function databaseOptions(command: Command): Command {
       new Option('--data-dir <dir>', 'embedded PostgreSQL data directory (used when no --database-url)')
         .env('CFG_DATA_DIR')
         .default('.data/pg'),
+    )
+    .addOption(
+      new Option(
+        '--db-statement-timeout-ms <ms>',
+        'longest one database statement may run; 0: no limit (default 5000)',
+      )
+        .env('CFG_DB_STATEMENT_TIMEOUT_MS')
+        .argParser(integer(0)),
+    )
+    .addOption(
+      new Option(
+        '--db-lock-timeout-ms <ms>',
+        'longest a statement waits for a row or table lock; 0: no limit (default 2000)',
+      )
+        .env('CFG_DB_LOCK_TIMEOUT_MS')
+        .argParser(integer(0)),
+    )
+    .addOption(
+      new Option(
+        '--db-connect-timeout-ms <ms>',
+        'longest a call waits for a database connection; 0: no limit (default 5000)',
+      )
+        .env('CFG_DB_CONNECT_TIMEOUT_MS')
+        .argParser(integer(0)),
     );
 }
 
@@ -93,6 +117,19 @@ program
       '--no-notify',
       'ignore PostgreSQL NOTIFY and find database changes by polling alone (env: any value)',
     ).env('CFG_NO_NOTIFY'),
+  )
+  .addOption(
+    new Option(
+      '--snapshot-dir <dir>',
+      'where each applied stored document is kept, to start from when the database is unreachable',
+    )
+      .env('CFG_SNAPSHOT_DIR')
+      .default('.data/snapshots'),
+  )
+  .addOption(
+    new Option('--no-snapshot', 'keep no local snapshot, and never start from one (env: any value)').env(
+      'CFG_NO_SNAPSHOT',
+    ),
   )
   .addOption(
     new Option('--tokens-file <file>', 'YAML/JSON: tokens: [{ name, role: admin|read, token }]').env(

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidNoticeError, ListenConnectionError, PgConfigStore } from '../src/index.js';
 import { createTestStore, deferred, recordNotices, type TestStore } from './helpers.js';
-import { startProxy } from './proxy.js';
+import { startProxy } from '../src/testing/index.js';
 
 let t: TestStore;
 beforeAll(async () => {

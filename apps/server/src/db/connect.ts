@@ -1,5 +1,5 @@
 import { UsageError } from '../serve/options.js';
-import { type Database, openDatabase } from './database.js';
+import { type Database, openDatabase, type StoreTimeouts } from './database.js';
 import { embeddedUrl, runningServer } from './embedded.js';
 
 export interface DatabaseFlags {
@@ -7,6 +7,10 @@ export interface DatabaseFlags {
   dbSchema: string;
   /** Where `cfg serve --store embedded` keeps its cluster, to find a running one. */
   dataDir: string;
+  /** `--db-statement-timeout-ms` and friends: bounds on every store call (see `PgConfigStoreOptions`). */
+  dbStatementTimeoutMs?: number;
+  dbLockTimeoutMs?: number;
+  dbConnectTimeoutMs?: number;
 }
 
 /**
@@ -24,7 +28,16 @@ export async function connectForCommand(flags: DatabaseFlags): Promise<Database>
     }
     url = embeddedUrl(running.port);
   }
-  return openDatabase({ url, schema: flags.dbSchema });
+  return openDatabase({ url, schema: flags.dbSchema, ...storeTimeouts(flags) });
+}
+
+/** The store timeouts the flags set (an option left unset keeps the store's default). */
+export function storeTimeouts(flags: Omit<DatabaseFlags, 'dbSchema' | 'dataDir'>): StoreTimeouts {
+  const timeouts: StoreTimeouts = {};
+  if (flags.dbStatementTimeoutMs !== undefined) timeouts.statementTimeoutMs = flags.dbStatementTimeoutMs;
+  if (flags.dbLockTimeoutMs !== undefined) timeouts.lockTimeoutMs = flags.dbLockTimeoutMs;
+  if (flags.dbConnectTimeoutMs !== undefined) timeouts.connectTimeoutMs = flags.dbConnectTimeoutMs;
+  return timeouts;
 }
 
 /** Runs `fn` with a connected store and always closes it. */

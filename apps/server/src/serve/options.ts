@@ -15,6 +15,14 @@ export interface ServeOptions {
   pollIntervalMs: number;
   /** Listen for PostgreSQL NOTIFY (`--no-notify`: poll only). */
   notify: boolean;
+  /** Where the local last-known-good snapshots go (`--snapshot-dir`). */
+  snapshotDir: string;
+  /** Keep a local snapshot and start from it when the database is unreachable (`--no-snapshot`: off). */
+  snapshot: boolean;
+  /** Store call bounds; unset keeps the store's defaults. */
+  dbStatementTimeoutMs?: number;
+  dbLockTimeoutMs?: number;
+  dbConnectTimeoutMs?: number;
   tokensFile?: string;
   logLevel: string;
   logFormat?: 'json' | 'pretty';
