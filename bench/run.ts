@@ -78,6 +78,13 @@ const BENCHES: readonly Bench[] = [
     written: true,
     needsPostgres: true,
   },
+  {
+    name: 'db-stall',
+    question:
+      'Issue 11: PUT answer time with the row lock held (bounded by the lock timeout), /readyz meanwhile',
+    written: true,
+    needsPostgres: true,
+  },
 ];
 
 const quick = isQuick();
