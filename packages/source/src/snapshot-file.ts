@@ -49,6 +49,8 @@ export class SnapshotFile {
   readonly path: string;
   readonly #opts: SnapshotFileOptions & { maxBytes: number };
   #saving: Promise<unknown> = Promise.resolve();
+  /** The directory was created (or found); a failed save makes the next one check again. */
+  #dirMade = false;
 
   constructor(path: string, opts: SnapshotFileOptions = {}) {
     this.path = resolve(path);
@@ -111,7 +113,10 @@ export class SnapshotFile {
 
   async #write(snapshot: LocalSnapshot): Promise<void> {
     const dir = dirname(this.path);
-    await mkdir(dir, { recursive: true });
+    if (!this.#dirMade) {
+      await mkdir(dir, { recursive: true });
+      this.#dirMade = true;
+    }
     const temp = join(dir, `.${basename(this.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     const body = JSON.stringify({ format: FORMAT, ...snapshot, savedAt: snapshot.savedAt.toISOString() });
     try {
@@ -124,6 +129,7 @@ export class SnapshotFile {
       }
       await rename(temp, this.path);
     } catch (error) {
+      this.#dirMade = false;
       await rm(temp, { force: true });
       throw error;
     }

@@ -3,6 +3,11 @@ import type { Logger, SnapshotFile } from '@cfg/source';
 
 /** Texts kept by version, for the next save: the newest few are enough. */
 const TEXTS_KEPT = 8;
+/**
+ * Least time between two saves while versions keep coming: a burst of writes (hundreds a second)
+ * costs at most ten saves a second, and the file lags the applied version by at most this.
+ */
+const SAVE_SPACING_MS = 100;
 
 export interface LastGoodOptions {
   file: SnapshotFile;
@@ -17,7 +22,8 @@ export interface LastGoodOptions {
  * Keeps the local last-known-good snapshot of a stored document: after each version the reloader
  * applies, that version's text goes to the snapshot file. Texts are remembered as they are loaded
  * or written, so a save costs no database read. Saves run one at a time and coalesce: during a
- * burst of versions only the newest waiting one is saved (each save is a file write and two fsyncs).
+ * burst of versions only the newest waiting one is saved, at most every `SAVE_SPACING_MS` (each
+ * save is a file write and two fsyncs, about 2 ms).
  */
 export class LastGood {
   readonly #opts: LastGoodOptions;
@@ -26,6 +32,9 @@ export class LastGood {
   #wanted: number | undefined;
   /** The save loop while it runs. */
   #saving: Promise<void> | undefined;
+  /** Ends the pause between two saves early (`stop`). */
+  #wake: (() => void) | undefined;
+  #stopping = false;
   #lastWarning: string | undefined;
 
   constructor(opts: LastGoodOptions) {
@@ -44,15 +53,21 @@ export class LastGood {
     this.#saved = version;
   }
 
-  /** Saves the version `reloader` runs now, and every later one it applies; returns a stop function. */
-  follow(reloader: ConfigReloader): () => void {
+  /**
+   * Saves the version `reloader` runs now, and every later one it applies. `stop()` stops
+   * following and saves what is still waiting, without the pause.
+   */
+  follow(reloader: ConfigReloader): { stop(): Promise<void> } {
     this.#want(reloader.current.version);
-    return reloader.on('current:update', ({ current }) => this.#want(current.version));
-  }
-
-  /** Resolves once no save is running or waiting (shutdown lets the last one finish). */
-  async idle(): Promise<void> {
-    await this.#saving;
+    const unfollow = reloader.on('current:update', ({ current }) => this.#want(current.version));
+    return {
+      stop: async () => {
+        unfollow();
+        this.#stopping = true;
+        this.#wake?.();
+        await this.#saving;
+      },
+    };
   }
 
   #want(version: number | undefined): void {
@@ -67,8 +82,20 @@ export class LastGood {
     while (this.#wanted !== undefined) {
       const version = this.#wanted;
       this.#wanted = undefined;
-      if (version !== this.#saved) await this.#save(version);
+      if (version === this.#saved) continue;
+      await this.#save(version);
+      if (this.#wanted !== undefined && !this.#stopping) await this.#pause(SAVE_SPACING_MS);
     }
+  }
+
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms).unref();
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   async #save(version: number): Promise<void> {

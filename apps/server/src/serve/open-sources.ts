@@ -118,10 +118,10 @@ async function _databaseSources(
     initial,
     ...(startup ? { startup } : {}),
     writer,
-    watch: async (runtime) => {
-      lastGood?.follow(runtime.reloader);
-      return [await _poll(source, runtime, ctx, initial.hash, writer)];
-    },
+    watch: async (runtime) => [
+      ...(lastGood ? [lastGood.follow(runtime.reloader)] : []),
+      await _poll(source, runtime, ctx, initial.hash, writer),
+    ],
   };
 }
 
@@ -161,9 +161,9 @@ async function _overlaySources(
     ...(startup ? { startup } : {}),
     writer,
     watch: async (runtime) => {
-      lastGood?.follow(runtime.reloader);
+      const saving = lastGood ? [lastGood.follow(runtime.reloader)] : [];
       const poller = await _poll(source, runtime, ctx, initial.hash, writer);
-      if (!mode.watch) return [poller];
+      if (!mode.watch) return [...saving, poller];
       // A saved file takes the same path as a database change: the poller checks the composite at once.
       const watcher = new ConfigWatcher(
         base,
@@ -175,7 +175,7 @@ async function _overlaySources(
       );
       await watcher.start();
       runtime.trackSource('watcher', base, () => watcher.lastHash);
-      return [watcher, poller];
+      return [...saving, watcher, poller];
     },
   };
 }
