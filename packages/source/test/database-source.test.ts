@@ -6,9 +6,9 @@ import {
   ConfigSourceError,
   DatabaseSource,
   hashBytes,
-  type Logger,
 } from '../src/index.js';
 import { MemoryConfigStore } from './memory-store.js';
+import { recordingLogger } from './recording-logger.js';
 import { testSource } from './source-contract.js';
 
 const doc = (module: string) => `modules:\n  - name: ${module}\n    type: t\n`;
@@ -17,18 +17,6 @@ function storeWith(data: string, key = 'default'): MemoryConfigStore {
   const store = new MemoryConfigStore();
   store.put(key, data);
   return store;
-}
-
-function recordingLogger(): Logger & { warnings: string[] } {
-  const warnings: string[] = [];
-  const ignore = () => {};
-  return {
-    warnings,
-    debug: ignore,
-    info: ignore,
-    error: ignore,
-    warn: (_obj, msg) => warnings.push(msg ?? ''),
-  };
 }
 
 /** A store whose `subscribe` resolves only when `ready()` is called, recording what happened. */

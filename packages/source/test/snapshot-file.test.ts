@@ -1,23 +1,12 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hashBytes, type Logger, SnapshotFile, snapshotSource } from '../src/index.js';
+import { hashBytes, SnapshotFile, snapshotSource } from '../src/index.js';
+import { recordingLogger } from './recording-logger.js';
 import { useTempDir } from './temp-dir.js';
 
 const tempDir = useTempDir();
 const DOC = 'modules:\n  - name: greeter\n    type: greeter\n    config: { message: hi }\n';
-
-function recordingLogger(): Logger & { warnings: string[] } {
-  const warnings: string[] = [];
-  const ignore = () => {};
-  return {
-    warnings,
-    debug: ignore,
-    info: ignore,
-    error: ignore,
-    warn: (_obj, msg) => warnings.push(msg ?? ''),
-  };
-}
 
 async function savedFile(opts: { origin?: string } = {}) {
   const dir = await tempDir();

@@ -5,10 +5,9 @@ import { createTestSchema, type TestSchema } from '@cfg/pg-store/testing';
 import { DatabaseSource } from '@cfg/source';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { WholeDocument } from '../../src/writers/layouts.js';
-import { StoredWriter } from '../../src/writers/stored-writer.js';
 import { ADMIN, buildTestApp } from '../helpers/app.js';
 import { FIXTURE_FILE } from '../helpers/configs.js';
+import { documentWriter } from '../helpers/document-writer.js';
 
 /**
  * A stalled or broken database never hangs the server or turns into a 500 (real PostgreSQL, real
@@ -54,14 +53,7 @@ async function storedApp(opts: { pool?: pg.Pool; schema?: string; store?: PgConf
     connectTimeoutMs: 500,
     ...opts.store,
   });
-  const source = new DatabaseSource(store, { key });
-  const writer = new StoredWriter({
-    mode: 'database',
-    store,
-    key,
-    layout: new WholeDocument(source.name),
-    source,
-  });
+  const { source, writer } = documentWriter(store, key);
   const built = await buildTestApp({ writer, config: initial.config, version: initial.version });
   await built.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = built.app.server.address() as AddressInfo;

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Logger, SnapshotFile } from '@cfg/source';
+import { type LogFn, SnapshotFile } from '@cfg/source';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LastGood } from '../../src/serve/last-good.js';
 import { buildTestApp } from '../helpers/app.js';
@@ -18,30 +18,20 @@ const stored = (message: string, version: number) => ({
 });
 const textOf = (version: number) => `# version ${version}\nmodules: []\n`;
 
-function recordingLogger(): Logger & { warnings: string[] } {
-  const warnings: string[] = [];
-  const ignore = () => {};
-  return {
-    warnings,
-    debug: ignore,
-    info: ignore,
-    error: ignore,
-    warn: (_obj, msg) => warnings.push(msg ?? ''),
-  };
-}
-
 /** A runtime on version 1, and a LastGood for it writing to a fresh file (or `path`). */
 async function setup(path?: (dir: string) => string) {
   const dir = await mkdtemp(join(tmpdir(), 'cfg-last-good-'));
   dirs.push(dir);
   const file = new SnapshotFile(path ? path(dir) : join(dir, 'default.json'));
   const saves = vi.spyOn(file, 'save');
-  const logger = recordingLogger();
+  const warn = vi.fn<LogFn>();
+  const logger = { debug: vi.fn(), info: vi.fn(), warn, error: vi.fn() };
+  const warnings = () => warn.mock.calls.map(([, msg]) => msg);
   const read = vi.fn(async (version: number) => textOf(version));
   const lastGood = new LastGood({ file, key: 'default', read, logger });
   const { runtime } = await buildTestApp({ version: 1 });
   await runtime.handleChange(stored('v1', 1));
-  return { file, saves, logger, read, lastGood, runtime };
+  return { file, saves, warnings, read, lastGood, runtime };
 }
 
 describe('LastGood: the local snapshot follows the applied version', () => {
@@ -71,7 +61,7 @@ describe('LastGood: the local snapshot follows the applied version', () => {
 
   it('a text not seen on its way in is read; a failing save is logged once and serving goes on', async () => {
     // The snapshot's directory is a regular file: every save fails.
-    const { lastGood, runtime, read, logger, saves } = await setup((dir) =>
+    const { lastGood, runtime, read, warnings, saves } = await setup((dir) =>
       join(dir, 'blocker', 'default.json'),
     );
     await writeFile(join(dirs.at(-1)!, 'blocker'), 'not a directory');
@@ -82,7 +72,7 @@ describe('LastGood: the local snapshot follows the applied version', () => {
     }
     await following.stop();
     expect(read.mock.calls.map(([version]) => version)).toEqual([1, 2, 3, 4]);
-    expect(logger.warnings).toEqual([
+    expect(warnings()).toEqual([
       expect.stringMatching(/^could not save the local snapshot .*default\.json: /),
     ]);
     expect(runtime.reloader.current.version).toBe(4);
