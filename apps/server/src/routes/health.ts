@@ -36,11 +36,16 @@ export const healthRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (app
         status: !status.ready ? 'stopping' : status.degraded ? 'degraded' : 'ready',
         hash: status.reloader.current.hash.slice(0, 12),
         version: status.reloader.current.version,
+        // Each code once: the poller may report the same bad newest version the start-up skipped.
         errors: [
-          ...(status.reloader.degraded && status.reloader.lastError ? [status.reloader.lastError.code] : []),
-          ...status.sourceErrors.map((e) => e.code ?? 'CFG_SOURCE'),
-          ...(startup?.from === 'history' ? startup.skipped.map((s) => s.code) : []),
-          ...(startup?.from === 'snapshot' ? ['CFG_LOCAL_SNAPSHOT'] : []),
+          ...new Set([
+            ...(status.reloader.degraded && status.reloader.lastError
+              ? [status.reloader.lastError.code]
+              : []),
+            ...status.sourceErrors.map((e) => e.code ?? 'CFG_SOURCE'),
+            ...(startup?.from === 'history' ? startup.skipped.map((s) => s.code) : []),
+            ...(startup?.from === 'snapshot' ? ['CFG_LOCAL_SNAPSHOT'] : []),
+          ]),
         ],
         ...(startup?.from === 'history' ? { skippedVersions: startup.skipped.map((s) => s.version) } : {}),
       };
