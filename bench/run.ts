@@ -83,6 +83,13 @@ const BENCHES: readonly Bench[] = [
     question: '7. A document at the size limit: /healthz and module routes while a replica applies it',
     written: true,
   },
+  {
+    name: 'db-stall',
+    question:
+      'Issue 11: PUT answer time with the row lock held (bounded by the lock timeout), /readyz meanwhile',
+    written: true,
+    needsPostgres: true,
+  },
 ];
 
 const quick = isQuick();

@@ -37,7 +37,31 @@ function databaseOptions(command: Command, dataDir: 'default' | 'nearest'): Comm
         .env('CFG_DB_SCHEMA')
         .default('cfg'),
     )
-    .addOption(dataDirOption.env('CFG_DATA_DIR'));
+    .addOption(dataDirOption.env('CFG_DATA_DIR'))
+    .addOption(
+      new Option(
+        '--db-statement-timeout-ms <ms>',
+        'longest one database statement may run; 0: no limit (default 5000)',
+      )
+        .env('CFG_DB_STATEMENT_TIMEOUT_MS')
+        .argParser(integer(0)),
+    )
+    .addOption(
+      new Option(
+        '--db-lock-timeout-ms <ms>',
+        'longest a statement waits for a row or table lock; 0: no limit (default 2000)',
+      )
+        .env('CFG_DB_LOCK_TIMEOUT_MS')
+        .argParser(integer(0)),
+    )
+    .addOption(
+      new Option(
+        '--db-connect-timeout-ms <ms>',
+        'longest a call waits for a database connection; 0: no limit (default 5000)',
+      )
+        .env('CFG_DB_CONNECT_TIMEOUT_MS')
+        .argParser(integer(0)),
+    );
 }
 
 const program = new Command()
@@ -111,6 +135,19 @@ program
     ).env('CFG_NO_NOTIFY'),
   )
   .addOption(maxDocumentBytesOption())
+  .addOption(
+    new Option(
+      '--snapshot-dir <dir>',
+      'where each applied stored document is kept, to start from when the database is unreachable',
+    )
+      .env('CFG_SNAPSHOT_DIR')
+      .default('.data/snapshots'),
+  )
+  .addOption(
+    new Option('--no-snapshot', 'keep no local snapshot, and never start from one (env: any value)').env(
+      'CFG_NO_SNAPSHOT',
+    ),
+  )
   .addOption(
     new Option('--tokens-file <file>', 'YAML/JSON: tokens: [{ name, role: admin|read, token }]').env(
       'CFG_TOKENS_FILE',

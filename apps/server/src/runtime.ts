@@ -1,11 +1,13 @@
 import { ConfigReloader, type ReloaderStatus, type ReloadResult } from '@cfg/reloader';
-import type {
-  AppConfig,
-  ConfigChangeEvent,
-  ConfigSnapshot,
-  ConfigSource,
-  Logger,
-  ValidationIssue,
+import {
+  type AppConfig,
+  type ConfigChangeEvent,
+  type ConfigSnapshot,
+  type ConfigSource,
+  describeSkipped,
+  type Logger,
+  type SkippedConfig,
+  type ValidationIssue,
 } from '@cfg/source';
 import { Engine, type EngineOptions } from './engine/engine.js';
 import { ServerMetrics, type SourceKind } from './lib/metrics.js';
@@ -22,8 +24,46 @@ export interface RuntimeOptions {
   engine?: Omit<EngineOptions, 'logger'>;
   /** How many reload results `GET /api/v1/reloads` keeps. @defaultValue 100 */
   reloadHistory?: number;
+  /** Set when `initial` is not the newest stored version: what was skipped, or why the store was not read. */
+  startup?: StartupFallback;
+  /**
+   * While a source error is shown, how often the source is re-checked in the background (one check
+   * at a time), to notice it has recovered. @defaultValue 1000
+   */
+  recheckIntervalMs?: number;
+  /** Longest one background re-check may take; a slower one counts as still failing. @defaultValue 3000 */
+  recheckTimeoutMs?: number;
   logger?: Logger;
 }
+
+/** Why a process started on something other than the newest stored version. */
+export type StartupFallback =
+  | {
+      /** Newer stored versions did not parse or validate: started on the newest one that did. */
+      from: 'history';
+      /** The versions passed over, newest first, and why. */
+      skipped: SkippedConfig[];
+    }
+  | {
+      /** The store could not be read: started on the local last-known-good snapshot. */
+      from: 'snapshot';
+      /** The snapshot file. */
+      file: string;
+      /** Why the store could not be read. */
+      storeError: { code?: string; message: string };
+    };
+
+/** The start-up fallback as `status()` reports it. */
+export type StartupStatus = StartupFallback & {
+  /** The version the process started on. */
+  version: number | undefined;
+  at: Date;
+  /**
+   * True until it no longer matters: a version newer than every skipped one was applied
+   * (`history`), or the store was read again and delivered or confirmed the config (`snapshot`).
+   */
+  degraded: boolean;
+};
 
 /** The last failure of a source the server watches, until it recovers. */
 export interface SourceFailure {
@@ -47,6 +87,8 @@ export interface RuntimeStatus {
   degraded: boolean;
   reloader: ReloaderStatus;
   sourceErrors: SourceFailure[];
+  /** How the process started, when it was not on the newest stored version; `null` otherwise. */
+  startup: StartupStatus | null;
 }
 
 const QUIET: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
@@ -65,17 +107,23 @@ export class Runtime {
   readonly #logger: Logger;
   readonly #sourceErrors = new Map<SourceKind, SourceFailure>();
   readonly #tracked = new Map<SourceKind, TrackedSource>();
-  /** The highest stored version handed to the reloader so far (per source name: one source runs). */
-  #newestVersion: { source: string; version: number; hash: string } | undefined;
   /** Changes handed to the reloader and not yet settled: `close()` lets them finish first. */
   readonly #inFlight = new Set<Promise<ReloadResult>>();
   #stopping = false;
   #lastValidated: { config: AppConfig; issues: ValidationIssue[] } | undefined;
+  readonly #recheck: { intervalMs: number; timeoutMs: number };
+  #recheckTimer: NodeJS.Timeout | undefined;
+  /** The background re-check running now, until its last source read settled (one at a time). */
+  #rechecking: Promise<void> | undefined;
+  readonly #startup: (StartupFallback & { version: number | undefined; at: Date }) | undefined;
+  /** A snapshot start not yet confirmed by the store (cleared when the poller's error clears). */
+  #unconfirmedSnapshot = false;
 
   private constructor(engine: Engine, opts: RuntimeOptions) {
     this.engine = engine;
     this.writer = opts.writer ?? new MemoryWriter();
     this.#logger = opts.logger ?? QUIET;
+    this.#recheck = { intervalMs: opts.recheckIntervalMs ?? 1000, timeoutMs: opts.recheckTimeoutMs ?? 3000 };
     this.reloads = new ReloadLog(opts.reloadHistory ?? 100);
     this.metrics = new ServerMetrics(opts.initial.version);
     // The reloader's own info/warn lines would repeat ours; its errors (failed rollbacks) still go out.
@@ -87,7 +135,8 @@ export class Runtime {
       logger: errorsOnly,
     });
     this.reloader.on('reload', (result) => this.#record(result));
-    this.#supersededByNewerVersion(opts.initial);
+    this.#startup = opts.startup && { ...opts.startup, version: opts.initial.version, at: new Date() };
+    if (opts.startup) this.#reportStartup(opts.startup, opts.initial);
   }
 
   /** Builds and starts the first module set; throws `ConfigValidationError` for a bad initial config. */
@@ -97,20 +146,12 @@ export class Runtime {
   }
 
   /**
-   * Applies a change from a watcher, a poller or an API write. Never rejects for a bad config. A
-   * stored version older than one already handed over is stale: it is recorded as `superseded` and
-   * never applied. Without this, an API write's own snapshot (version n) reaching the reloader after
-   * the poller's load of version n + 1 would win as the newer arrival, put the server back on n, and
-   * leave it there — the poller has delivered n + 1 and sees nothing new (found by the fault suite's
-   * race test).
+   * Applies a change from a watcher, a poller or an API write. Never rejects for a bad config. The
+   * reloader applies stored versions in order: one older than a version already handed over (an
+   * API write's own snapshot reaching it after the poller's load of the next version) is recorded
+   * as `superseded`, never applied.
    */
   handleChange(change: ConfigChangeEvent | ConfigSnapshot): Promise<ReloadResult> {
-    const snapshot = 'snapshot' in change ? change.snapshot : change;
-    const stale = this.#supersededByNewerVersion(snapshot);
-    if (stale) {
-      this.#record(stale);
-      return Promise.resolve(stale);
-    }
     const applying = this.reloader.handleChange(change);
     this.#inFlight.add(applying);
     void applying.finally(() => this.#inFlight.delete(applying)).catch(() => {});
@@ -137,17 +178,22 @@ export class Runtime {
     };
   }
 
-  /** The source `kind` delivered again: its last error no longer holds. */
+  /** The source `kind` delivered again (or was re-checked and is back): its last error no longer holds. */
   sourceRecovered(kind: SourceKind): void {
     this.#sourceErrors.delete(kind);
+    // The poller reads the store: a snapshot start is confirmed once it reads it again.
+    if (kind === 'poller') this.#unconfirmedSnapshot = false;
   }
 
-  /** Registers a watched source, so `status()` can tell when a failure has passed. */
+  /** Registers a watched source, so the background re-check can tell when a failure has passed. */
   trackSource(kind: SourceKind, source: ConfigSource, lastHash: () => string | null): void {
     this.#tracked.set(kind, { source, lastHash });
   }
 
-  /** An error handler for a watcher or poller: counted, logged once, shown by `/readyz` until it passes. */
+  /**
+   * An error handler for a watcher or poller: counted, logged once, shown by `/readyz` until it
+   * passes — a delivery, or a background re-check that finds the source back on what was delivered.
+   */
   sourceErrorHandler(kind: SourceKind, source: string): (error: Error) => void {
     return (error) => {
       const code = (error as { code?: unknown }).code;
@@ -161,21 +207,25 @@ export class Runtime {
       this.metrics.sourceError(kind);
       this.metrics.setDegraded(true);
       this.#logger.warn({ source, code, err: error.message }, sourceErrorLine(kind, error));
+      this.#scheduleRecheck();
     };
   }
 
   /**
-   * Readiness and degradation, with source failures re-checked first: a source whose bytes are
-   * back to what was last delivered has recovered even though no change was delivered (a broken
-   * save undone by the next one).
+   * Readiness and degradation, from state kept up to date in the background: it never reads a
+   * source, so `/readyz`, `/healthz` and `/metrics` answer at once even while the database stalls.
    */
-  async status(): Promise<RuntimeStatus> {
-    await Promise.all([...this.#sourceErrors.keys()].map((kind) => this.#recheck(kind)));
+  status(): RuntimeStatus {
     const reloader = this.reloader.status();
     const sourceErrors = [...this.#sourceErrors.values()];
-    const degraded = reloader.degraded || sourceErrors.length > 0;
+    const startup = this.#startupStatus(reloader.current.version);
+    const degraded = reloader.degraded || sourceErrors.length > 0 || (startup?.degraded ?? false);
     this.metrics.setDegraded(degraded);
-    return { ready: !this.#stopping, degraded, reloader, sourceErrors };
+    this.metrics.setStartupFallback({
+      skippedVersions: startup?.degraded && startup.from === 'history' ? startup.skipped.length : 0,
+      localSnapshot: startup?.degraded === true && startup.from === 'snapshot',
+    });
+    return { ready: !this.#stopping, degraded, reloader, sourceErrors, startup };
   }
 
   /** True once shutdown began. */
@@ -183,58 +233,110 @@ export class Runtime {
     return this.#stopping;
   }
 
-  /** Marks the server as shutting down (`/readyz` answers 503 from now on). */
+  /**
+   * Marks the server as shutting down (`/readyz` answers 503 from now on); writes not yet being
+   * stored are called off, so a stalled database cannot hold the shutdown.
+   */
   beginShutdown(): void {
     this.#stopping = true;
+    clearTimeout(this.#recheckTimer);
+    this.writer.close?.();
   }
 
   /** Lets the changes in flight settle, then stops the modules. Call after the watchers and the HTTP server stopped. */
   async close(): Promise<void> {
-    this.#stopping = true;
+    this.beginShutdown();
     await Promise.allSettled([...this.#inFlight]);
     await this.engine.close();
   }
 
-  async #recheck(kind: SourceKind): Promise<void> {
-    const tracked = this.#tracked.get(kind);
-    if (!tracked) return;
-    try {
-      const hash = await tracked.source.hash();
-      if (hash === tracked.lastHash()) this.#sourceErrors.delete(kind);
-    } catch {
-      // Still failing: keep the error.
-    }
+  /** Arms the next background re-check while any source error is shown. */
+  #scheduleRecheck(): void {
+    if (this.#recheckTimer || this.#rechecking || this.#stopping || this.#sourceErrors.size === 0) return;
+    this.#recheckTimer = setTimeout(() => {
+      this.#recheckTimer = undefined;
+      this.#rechecking = this.#recheckAll().finally(() => {
+        this.#rechecking = undefined;
+        this.#scheduleRecheck();
+      });
+    }, this.#recheck.intervalMs).unref();
   }
 
-  /** A result for `snapshot` when a newer version of its source was already handed over; else notes its version. */
-  #supersededByNewerVersion(snapshot: ConfigSnapshot): ReloadResult | undefined {
-    const { version, source, hash } = snapshot;
-    if (version === undefined) return undefined;
-    const newest = this.#newestVersion;
-    if (newest?.source === source && version < newest.version) {
-      return {
-        outcome: 'superseded',
-        fromHash: this.reloader.current.hash,
-        toHash: hash,
-        version,
-        source,
-        modules: [],
-        reason: `version ${version} arrived after version ${newest.version}, which was already handed to the reloader`,
-        supersededBy: newest.hash,
-        durationMs: 0,
-        at: new Date(),
-      };
+  async #recheckAll(): Promise<void> {
+    for (const kind of [...this.#sourceErrors.keys()]) await this.#recheckOne(kind);
+  }
+
+  /**
+   * A source whose bytes are back to what was last delivered has recovered even though nothing was
+   * delivered (a broken save undone by the next one, a database back after an outage). An answer
+   * later than `recheckTimeoutMs` does not count; the next re-check waits until the read settled.
+   */
+  async #recheckOne(kind: SourceKind): Promise<void> {
+    const tracked = this.#tracked.get(kind);
+    if (!tracked) return;
+    const signal = AbortSignal.timeout(this.#recheck.timeoutMs);
+    const read = tracked.source.hash({ signal });
+    const inTime = await Promise.race([
+      read.then(
+        (hash) => hash,
+        () => undefined,
+      ),
+      new Promise<undefined>((resolve) => signal.addEventListener('abort', () => resolve(undefined))),
+    ]);
+    if (inTime !== undefined && inTime === tracked.lastHash()) this.sourceRecovered(kind);
+    await read.catch(() => {});
+  }
+
+  /** One warning at start, and a source error for a snapshot start until the store is read again. */
+  #reportStartup(startup: StartupFallback, initial: ConfigSnapshot): void {
+    const on =
+      initial.version === undefined ? initial.source : `version ${initial.version} of ${initial.source}`;
+    if (startup.from === 'history') {
+      const skipped = startup.skipped.map((s) => describeSkipped(s)).join('; ');
+      this.#logger.warn(
+        { version: initial.version, skipped: startup.skipped },
+        `started on ${on}, the newest usable one; skipped ${startup.skipped.length} newer: ${skipped}`,
+      );
+      return;
     }
-    this.#newestVersion = { source, version, hash };
-    return undefined;
+    const message = `started from the local snapshot ${startup.file} (${on}): the store could not be read: ${startup.storeError.message}`;
+    this.#logger.warn(
+      { version: initial.version, file: startup.file, storeError: startup.storeError },
+      message,
+    );
+    this.#unconfirmedSnapshot = true;
+    this.#sourceErrors.set('poller', {
+      kind: 'poller',
+      source: initial.source,
+      ...(startup.storeError.code ? { code: startup.storeError.code } : {}),
+      message,
+      at: new Date(),
+    });
+    this.#scheduleRecheck();
+  }
+
+  #startupStatus(currentVersion: number | undefined): StartupStatus | null {
+    const startup = this.#startup;
+    if (!startup) return null;
+    const degraded =
+      startup.from === 'history'
+        ? (currentVersion ?? 0) <= Math.max(...startup.skipped.map((s) => s.version ?? 0))
+        : this.#unconfirmedSnapshot;
+    return { ...startup, degraded };
   }
 
   #record(result: ReloadResult): void {
     const version = this.reloader.current.version;
     this.metrics.observeReload(result, version);
-    this.metrics.setDegraded(this.reloader.status().degraded || this.#sourceErrors.size > 0);
-    // A change delivered twice (an API write, then the poller seeing that same write) is no reload.
-    if (result.outcome === 'noop' && result.fromHash === result.toHash) return;
+    this.status(); // refreshes the degraded gauges
+    // A change delivered twice (an API write, then the poller seeing that same write) is no reload;
+    // the same content under a new version (a rollback to what runs) is one: the version moved.
+    if (
+      result.outcome === 'noop' &&
+      result.fromHash === result.toHash &&
+      result.fromVersion === result.version
+    )
+      return;
     this.reloads.add(result);
     this.#logReload(result);
   }

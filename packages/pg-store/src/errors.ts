@@ -8,6 +8,7 @@ export const PG_STORE_ERROR_CODES = {
   CFG_PG_SCHEMA_TOO_NEW: 'CFG_PG_SCHEMA_TOO_NEW',
   CFG_PG_INVALID_NOTICE: 'CFG_PG_INVALID_NOTICE',
   CFG_PG_LISTEN: 'CFG_PG_LISTEN',
+  CFG_PG_TIMEOUT: 'CFG_PG_TIMEOUT',
 } as const;
 
 export type PgStoreErrorCode = (typeof PG_STORE_ERROR_CODES)[keyof typeof PG_STORE_ERROR_CODES];
@@ -144,6 +145,33 @@ export class ListenConnectionError extends PgStoreError {
     super(`LISTEN "${channel}" failed${reason}; retrying in ${retryInMs} ms`, options);
     this.channel = channel;
     this.retryInMs = retryInMs;
+  }
+}
+
+/** Which bound a store call ran into. */
+export type TimeoutPhase = 'connect' | 'lock' | 'statement';
+
+/**
+ * A store call ran out of time: no pool connection within `connectTimeoutMs`, a lock not granted
+ * within `lockTimeoutMs`, or a statement cancelled at `statementTimeoutMs`. A write that ends this
+ * way stored nothing (its transaction was rolled back, or never began).
+ */
+export class StoreTimeoutError extends PgStoreError {
+  override readonly name = 'StoreTimeoutError';
+  readonly code = PG_STORE_ERROR_CODES.CFG_PG_TIMEOUT;
+  readonly phase: TimeoutPhase;
+  /** The bound that was reached (the option's value). */
+  readonly timeoutMs: number;
+
+  constructor(phase: TimeoutPhase, timeoutMs: number, options?: ErrorOptions) {
+    const what = {
+      connect: `no database connection within ${timeoutMs} ms (connectTimeoutMs): the pool is busy or PostgreSQL does not answer`,
+      lock: `a lock was not granted within ${timeoutMs} ms (lockTimeoutMs): another transaction holds it`,
+      statement: `a statement ran past ${timeoutMs} ms (statementTimeoutMs) and was cancelled`,
+    }[phase];
+    super(`${what}; nothing was written, retry later`, options);
+    this.phase = phase;
+    this.timeoutMs = timeoutMs;
   }
 }
 

@@ -9,6 +9,8 @@ export {
   PgStoreError,
   type PgStoreErrorCode,
   SchemaTooNewError,
+  StoreTimeoutError,
+  type TimeoutPhase,
   VersionConflictError,
 } from './errors.js';
 export type { ChangeListenerFn } from './listener.js';

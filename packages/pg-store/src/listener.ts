@@ -1,5 +1,6 @@
 import type { DocumentSubscribeOptions } from '@cfg/source';
 import type { Notification, Pool, PoolClient } from 'pg';
+import { checkout } from './db.js';
 import { ListenConnectionError } from './errors.js';
 import { parseNotice } from './notice.js';
 import type { ResolvedOptions } from './options.js';
@@ -78,7 +79,7 @@ export class ChangeListener {
     const generation = this.#generation;
     let connection: Connection | undefined;
     try {
-      connection = this.#attach(await this.#pool.connect());
+      connection = this.#attach(await checkout(this.#pool, this.#opts));
       await connection.client.query(`listen ${quoteIdentifier(this.#opts.channel)}`);
     } catch (error) {
       connection?.client.release(true);

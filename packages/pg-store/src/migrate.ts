@@ -19,7 +19,7 @@ export interface MigrateResult {
 export async function migrate(pool: Pool, opts: ResolvedOptions): Promise<MigrateResult> {
   const applied: number[] = [];
   for (;;) {
-    const step = await withTransaction(pool, (client) => _applyNext(client, opts));
+    const step = await withTransaction(pool, opts, (client) => _applyNext(client, opts));
     if (step.applied === undefined) return { applied, current: step.current };
     applied.push(step.applied);
   }

@@ -1,5 +1,8 @@
 import type { Logger } from '@cfg/source';
-import { assertIdentifier, quoteIdentifier } from './validate.js';
+import { assertIdentifier, assertInteger, quoteIdentifier } from './validate.js';
+
+/** PostgreSQL's largest `statement_timeout` / `lock_timeout`, in ms (a 32-bit integer). */
+const MAX_TIMEOUT_MS = 2_147_483_647;
 
 export interface PgConfigStoreOptions {
   /**
@@ -28,6 +31,27 @@ export interface PgConfigStoreOptions {
    * @defaultValue `true`
    */
   preparedStatements?: boolean;
+  /**
+   * Longest one store statement may run, in ms: PostgreSQL's `statement_timeout`, set once on each
+   * pool connection the store uses. Past it the statement is cancelled, its transaction rolled back
+   * (a write stores nothing), and the call rejects with `StoreTimeoutError`. `0`: the store does not
+   * set it (the connection's own setting applies).
+   * @defaultValue `5_000`
+   */
+  statementTimeoutMs?: number;
+  /**
+   * Longest one store statement waits for a row or table lock, in ms: PostgreSQL's `lock_timeout`,
+   * set like `statementTimeoutMs`. A write blocked by another transaction's lock gives up after it
+   * with `StoreTimeoutError` and stores nothing. `0`: not set by the store.
+   * @defaultValue `2_000`
+   */
+  lockTimeoutMs?: number;
+  /**
+   * Longest a store call waits for a pool connection (a free one, or a new one to open), in ms;
+   * past it the call rejects with `StoreTimeoutError`. `0`: waits as long as the pool does.
+   * @defaultValue `5_000`
+   */
+  connectTimeoutMs?: number;
   /** Told about LISTEN connection trouble and listener errors. */
   logger?: Logger;
 }
@@ -41,6 +65,9 @@ export interface ResolvedOptions {
   readonly reconnectDelayMs: number;
   readonly maxReconnectDelayMs: number;
   readonly preparedStatements: boolean;
+  readonly statementTimeoutMs: number;
+  readonly lockTimeoutMs: number;
+  readonly connectTimeoutMs: number;
   readonly logger: Logger | undefined;
 }
 
@@ -53,11 +80,18 @@ export function resolveOptions(userOpts: PgConfigStoreOptions = {}): ResolvedOpt
     reconnectDelayMs: 100,
     maxReconnectDelayMs: 10_000,
     preparedStatements: true,
+    statementTimeoutMs: 5_000,
+    lockTimeoutMs: 2_000,
+    connectTimeoutMs: 5_000,
     ...userOpts,
     schema,
     quotedSchema: quoteIdentifier(schema),
     logger: userOpts.logger,
   };
   assertIdentifier('channel', opts.channel);
+  for (const name of ['statementTimeoutMs', 'lockTimeoutMs', 'connectTimeoutMs'] as const) {
+    assertInteger(name, opts[name], 0);
+    if (opts[name] > MAX_TIMEOUT_MS) throw new RangeError(`${name} must be at most ${MAX_TIMEOUT_MS}`);
+  }
   return Object.freeze(opts);
 }

@@ -4,8 +4,8 @@ import {
   hashBytes,
   type StoredDocument,
 } from '@cfg/source';
-import type { Pool } from 'pg';
-import { translatePgError, withTransaction } from './db.js';
+import type { Pool, PoolClient } from 'pg';
+import { translatePgError, withClient, withTransaction } from './db.js';
 import { DocumentNotFoundError, VersionConflictError } from './errors.js';
 import { ChangeListener, type ChangeListenerFn } from './listener.js';
 import { type MigrateResult, migrate } from './migrate.js';
@@ -75,13 +75,17 @@ export class PgConfigStore implements ConfigDocumentStore {
   /** The live document, or `null` (also after a delete). */
   async getDocument(key: string): Promise<StoredDocument | null> {
     assertValidKey(key);
-    return this.#run(key, async () => (await getDocument(this.#opts, this.#pool, key)) ?? null);
+    return this.#run(key, () =>
+      this.#onClient(async (db) => (await getDocument(this.#opts, db, key)) ?? null),
+    );
   }
 
   /** The live document's hash alone, or `null`: the cheap change check. */
   async getDocumentHash(key: string): Promise<string | null> {
     assertValidKey(key);
-    return this.#run(key, async () => (await getDocumentHash(this.#opts, this.#pool, key)) ?? null);
+    return this.#run(key, () =>
+      this.#onClient(async (db) => (await getDocumentHash(this.#opts, db, key)) ?? null),
+    );
   }
 
   /** Live documents without their data, ordered by key. */
@@ -89,7 +93,9 @@ export class PgConfigStore implements ConfigDocumentStore {
     const { prefix, after, limit } = { limit: 100, ...opts };
     assertInteger('limit', limit, 1);
     return this.#run(undefined, () =>
-      listDocuments(this.#opts, this.#pool, { prefix: prefix ?? null, after: after ?? null, limit }),
+      this.#onClient((db) =>
+        listDocuments(this.#opts, db, { prefix: prefix ?? null, after: after ?? null, limit }),
+      ),
     );
   }
 
@@ -99,16 +105,18 @@ export class PgConfigStore implements ConfigDocumentStore {
     const { beforeVersion, limit } = { limit: 50, ...opts };
     assertInteger('limit', limit, 1);
     if (beforeVersion !== undefined) assertInteger('beforeVersion', beforeVersion, 1);
-    return this.#run(key, async () => {
-      const entries = await getHistory(this.#opts, this.#pool, key, {
-        beforeVersion: beforeVersion ?? null,
-        limit,
-      });
-      if (entries.length === 0 && !(await hasHistory(this.#opts, this.#pool, key))) {
-        throw new DocumentNotFoundError(key);
-      }
-      return entries;
-    });
+    return this.#run(key, () =>
+      this.#onClient(async (db) => {
+        const entries = await getHistory(this.#opts, db, key, {
+          beforeVersion: beforeVersion ?? null,
+          limit,
+        });
+        if (entries.length === 0 && !(await hasHistory(this.#opts, db, key))) {
+          throw new DocumentNotFoundError(key);
+        }
+        return entries;
+      }),
+    );
   }
 
   /** One version of `key` with its data (`null` for a `delete`); `DocumentNotFoundError` if absent. */
@@ -116,7 +124,7 @@ export class PgConfigStore implements ConfigDocumentStore {
     assertValidKey(key);
     assertInteger('version', version, 1);
     return this.#run(key, async () => {
-      const found = await getVersion(this.#opts, this.#pool, key, version);
+      const found = await this.#onClient((db) => getVersion(this.#opts, db, key, version));
       if (!found) throw new DocumentNotFoundError(key, version);
       return found;
     });
@@ -131,7 +139,7 @@ export class PgConfigStore implements ConfigDocumentStore {
     assertInteger('toVersion', toVersion, 1);
     _checkWriteOptions(opts);
     return this.#run(key, async () => {
-      const source = await getVersion(this.#opts, this.#pool, key, toVersion);
+      const source = await this.#onClient((db) => getVersion(this.#opts, db, key, toVersion), opts.signal);
       if (!source) throw new DocumentNotFoundError(key, toVersion);
       if (source.data === null) {
         throw new DocumentNotFoundError(key, toVersion, 'is a deletion; roll back to a version with data');
@@ -150,17 +158,22 @@ export class PgConfigStore implements ConfigDocumentStore {
     assertValidKey(key);
     _checkWriteOptions(opts);
     return this.#run(key, () =>
-      withTransaction(this.#pool, async (client) => {
-        const current = await lockDocument(this.#opts, client, key);
-        if (!current) throw new DocumentNotFoundError(key);
-        _checkExpected(key, opts.expectedVersion, current.version);
-        const version = await deleteDocument(this.#opts, client, {
-          key,
-          actor: opts.actor ?? DEFAULT_ACTOR,
-          message: opts.message ?? null,
-        });
-        return { key, version };
-      }),
+      withTransaction(
+        this.#pool,
+        this.#opts,
+        async (client) => {
+          const current = await lockDocument(this.#opts, client, key);
+          if (!current) throw new DocumentNotFoundError(key);
+          _checkExpected(key, opts.expectedVersion, current.version);
+          const version = await deleteDocument(this.#opts, client, {
+            key,
+            actor: opts.actor ?? DEFAULT_ACTOR,
+            message: opts.message ?? null,
+          });
+          return { key, version };
+        },
+        opts.signal,
+      ),
     );
   }
 
@@ -204,30 +217,41 @@ export class PgConfigStore implements ConfigDocumentStore {
       changed: true,
     });
     if (opts.expectedVersion !== 0) {
-      const fast = await updateDocument(this.#opts, this.#pool, write, opts.expectedVersion ?? null).catch(
-        (error: unknown) => {
-          if ((error as { code?: string }).code === SERIALIZATION_FAILURE) return undefined;
-          throw error;
-        },
-      );
+      const fast = await this.#onClient(
+        (db) => updateDocument(this.#opts, db, write, opts.expectedVersion ?? null),
+        opts.signal,
+      ).catch((error: unknown) => {
+        if ((error as { code?: string }).code === SERIALIZATION_FAILURE) return undefined;
+        throw error;
+      });
       if (fast) return written(fast);
     }
-    return withTransaction(this.#pool, async (client) => {
-      for (;;) {
-        const current = await lockDocument(this.#opts, client, key);
-        _checkExpected(key, opts.expectedVersion, current?.version ?? 0);
-        if (current?.hash === hash) {
-          const { version, updatedAt, updatedBy } = current;
-          return { key, data, hash, version, updatedAt, updatedBy, changed: false };
+    return withTransaction(
+      this.#pool,
+      this.#opts,
+      async (client) => {
+        for (;;) {
+          const current = await lockDocument(this.#opts, client, key);
+          _checkExpected(key, opts.expectedVersion, current?.version ?? 0);
+          if (current?.hash === hash) {
+            const { version, updatedAt, updatedBy } = current;
+            return { key, data, hash, version, updatedAt, updatedBy, changed: false };
+          }
+          const result = current
+            ? await updateDocument(this.#opts, client, write, current.version)
+            : await insertDocument(this.#opts, client, { ...write, op: op ?? 'create' });
+          // No row from the insert: a concurrent writer created the key first and has committed by now
+          // (`on conflict` waited for it); lock that row and decide again.
+          if (result) return written(result);
         }
-        const result = current
-          ? await updateDocument(this.#opts, client, write, current.version)
-          : await insertDocument(this.#opts, client, { ...write, op: op ?? 'create' });
-        // No row from the insert: a concurrent writer created the key first and has committed by now
-        // (`on conflict` waited for it); lock that row and decide again.
-        if (result) return written(result);
-      }
-    });
+      },
+      opts.signal,
+    );
+  }
+
+  /** One statement (or a few) on one pool connection, outside a transaction. */
+  #onClient<T>(fn: (db: PoolClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return withClient(this.#pool, this.#opts, fn, signal);
   }
 
   /** Runs a store call, turning PostgreSQL errors with a known meaning into this package's errors. */
@@ -235,7 +259,7 @@ export class PgConfigStore implements ConfigDocumentStore {
     try {
       return await fn();
     } catch (error) {
-      throw translatePgError(error, this.schema, key);
+      throw translatePgError(error, this.#opts, key);
     }
   }
 }

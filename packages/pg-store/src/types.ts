@@ -18,6 +18,13 @@ export interface WriteOptions {
   actor?: string;
   /** Why, recorded in history. */
   message?: string;
+  /**
+   * Calls the write off while it has not started: aborted before its first statement was sent
+   * (also while waiting for a pool connection), the write rejects with the signal's reason and
+   * stores nothing. Once a statement is on its way the write completes or fails as a whole, within
+   * the store's timeouts.
+   */
+  signal?: AbortSignal;
 }
 
 /** The document after a write; `changed: false` when the bytes were identical and nothing was written. */

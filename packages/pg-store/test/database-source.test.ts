@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigNotFoundError, DatabaseSource, FileSource, hashBytes } from '@cfg/source';
+import { ConfigNotFoundError, DatabaseSource, FileSource, firstUsable, hashBytes } from '@cfg/source';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStore, deferred, type TestStore } from './helpers.js';
 
@@ -66,5 +66,23 @@ describe('DatabaseSource over PgConfigStore', () => {
     await t.store.deleteDocument('gone');
     await expect(source.load()).rejects.toBeInstanceOf(ConfigNotFoundError);
     await expect(source.hash()).rejects.toBeInstanceOf(ConfigNotFoundError);
+  });
+
+  it("walks back over the store's history: firstUsable finds the newest version that parses", async () => {
+    await t.store.putDocument('walk', V1);
+    await t.store.putDocument('walk', 'modules: [\n');
+    await t.store.putDocument('walk', 'modules: {}\n');
+    const source = new DatabaseSource(t.store, { key: 'walk' });
+    const { snapshot, skipped } = await firstUsable(source.versions());
+    expect(snapshot).toMatchObject({ version: 1, hash: hashBytes(V1), source: 'database:walk' });
+    expect(skipped.map((s) => [s.version, s.code])).toEqual([
+      [3, 'CFG_PARSE'],
+      [2, 'CFG_PARSE'],
+    ]);
+  });
+
+  it('a key never written: versions() hands out the source itself, whose load says not found', async () => {
+    const source = new DatabaseSource(t.store, { key: 'never-written' });
+    await expect(firstUsable(source.versions())).rejects.toBeInstanceOf(ConfigNotFoundError);
   });
 });

@@ -10,6 +10,7 @@ import {
   PG_STORE_ERROR_CODES,
   PgStoreError,
   SchemaTooNewError,
+  StoreTimeoutError,
   VersionConflictError,
 } from '../src/index.js';
 
@@ -22,6 +23,7 @@ const examples: PgStoreError[] = [
   new SchemaTooNewError('cfg', 9, 1),
   new InvalidNoticeError('ch', '{}'),
   new ListenConnectionError('ch', 100, { cause: new Error('ECONNREFUSED') }),
+  new StoreTimeoutError('lock', 2_000),
 ];
 
 describe('error table', () => {

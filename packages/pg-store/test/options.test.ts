@@ -3,7 +3,7 @@ import { PgConfigStore } from '../src/index.js';
 import { resolveOptions } from '../src/options.js';
 
 describe('resolveOptions', () => {
-  it('defaults: schema cfg, channel cfg_config_changed, backoff 100 ms capped at 10 s, prepared statements', () => {
+  it('defaults: schema cfg, channel cfg_config_changed, backoff 100 ms capped at 10 s, prepared statements, timeouts', () => {
     expect(resolveOptions()).toEqual({
       schema: 'cfg',
       quotedSchema: '"cfg"',
@@ -11,8 +11,21 @@ describe('resolveOptions', () => {
       reconnectDelayMs: 100,
       maxReconnectDelayMs: 10_000,
       preparedStatements: true,
+      statementTimeoutMs: 5_000,
+      lockTimeoutMs: 2_000,
+      connectTimeoutMs: 5_000,
       logger: undefined,
     });
+  });
+
+  it('timeouts are whole milliseconds from 0 (off) to 2^31 - 1', () => {
+    expect(resolveOptions({ lockTimeoutMs: 0, statementTimeoutMs: 2_147_483_647 })).toMatchObject({
+      lockTimeoutMs: 0,
+      statementTimeoutMs: 2_147_483_647,
+    });
+    for (const bad of [-1, 1.5, Number.NaN, 2_147_483_648]) {
+      expect(() => resolveOptions({ connectTimeoutMs: bad })).toThrow(RangeError);
+    }
   });
 
   it('derives the channel from the schema unless given', () => {

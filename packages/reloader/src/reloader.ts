@@ -53,12 +53,15 @@ export class ConfigReloader<C extends AppConfig = AppConfig> {
   #lastResult: ReloadResult | null = null;
   #lastError: ReloadFailure | null = null;
   #degraded = false;
+  /** The newest stored version handed over so far (initial, changes, `setCurrent`), per the source it came from. */
+  #newest: Pick<ConfigSnapshot, 'source' | 'version' | 'hash'> | undefined;
   readonly #counts = Object.fromEntries(RELOAD_OUTCOMES.map((o) => [o, 0])) as Record<ReloadOutcome, number>;
 
   constructor(options: ReloaderOptions<C>) {
     this.#opts = _resolveOptions(options);
     this.#current = _checkSnapshot(options.initial, 'options.initial');
     this.#events = new SafeEmitter(this.#opts.logger);
+    this.#noteVersion(this.#current);
   }
 
   /** The last good config: the one the target runs on. Changes only when a change succeeds. */
@@ -84,12 +87,19 @@ export class ConfigReloader<C extends AppConfig = AppConfig> {
   /**
    * Applies a change (a watcher's event, or a snapshot). Resolves with what happened — it never
    * rejects for a bad config, a failing module or a timeout; only for a malformed argument.
+   *
+   * Versions are applied in order: a snapshot whose `version` is older than one already handed
+   * over from the same source is `superseded` at once, never applied (an API write's own snapshot
+   * of version n arriving after the poller's load of n + 1 must not put the target back on n).
    */
   async handleChange(change: ConfigChangeEvent<C> | ConfigSnapshot<C>): Promise<ReloadResult> {
     const snapshot = _checkSnapshot(
       _isChangeEvent(change) ? change.snapshot : change,
       'handleChange(change) takes a ConfigChangeEvent or a snapshot; the snapshot',
     );
+    const stale = this.#olderThanNewest(snapshot);
+    if (stale) return this.#settle(stale, snapshot);
+    this.#noteVersion(snapshot);
     return new Promise((resolve) => {
       this.#waiting.push({ snapshot, receivedAt: performance.now(), resolve });
       if (!this.#reloading) void this.#drain();
@@ -103,6 +113,7 @@ export class ConfigReloader<C extends AppConfig = AppConfig> {
   setCurrent(snapshot: ConfigSnapshot<C>): void {
     this.#degraded = false;
     this.#replaceCurrent(_checkSnapshot(snapshot, 'setCurrent(snapshot)'));
+    this.#noteVersion(snapshot);
   }
 
   status(): ReloaderStatus {
@@ -142,10 +153,22 @@ export class ConfigReloader<C extends AppConfig = AppConfig> {
     const from = this.#current;
     const at = new Date();
     const started = performance.now();
-    const base = { fromHash: from.hash, toHash: next.hash, version: next.version, source: next.source, at };
+    const base = {
+      fromHash: from.hash,
+      fromVersion: from.version,
+      toHash: next.hash,
+      version: next.version,
+      source: next.source,
+      at,
+    };
     let decision: Decision;
     if (next.hash === from.hash) {
-      decision = { outcome: 'noop', modules: [], reason: 'same hash as current' };
+      // Same content under a new version (a rollback to what runs): nothing to apply, but the
+      // version is a fact of the store, so `current` takes it.
+      const reason = _adoptsVersion(from, next)
+        ? `same content as current; adopts version ${next.version}`
+        : 'same hash as current';
+      decision = { outcome: 'noop', modules: [], reason };
     } else {
       this.#events.emit('reload:start', { fromHash: from.hash, toHash: next.hash, source: next.source, at });
       try {
@@ -276,7 +299,9 @@ export class ConfigReloader<C extends AppConfig = AppConfig> {
       case 'full':
         this.#lastResult = result;
         this.#degraded = false;
-        if (snapshot.hash !== this.#current.hash) this.#replaceCurrent(snapshot);
+        if (snapshot.hash !== this.#current.hash || _adoptsVersion(this.#current, snapshot)) {
+          this.#replaceCurrent(snapshot);
+        }
         logger[result.outcome === 'noop' ? 'debug' : 'info'](
           { ...facts, reason: result.reason, durationMs: result.durationMs },
           'config change applied',
@@ -314,6 +339,35 @@ export class ConfigReloader<C extends AppConfig = AppConfig> {
     }
     this.#events.emit('reload', result);
     return result;
+  }
+
+  /** A `superseded` result when `snapshot` is a version older than the newest handed over from its source. */
+  #olderThanNewest(snapshot: ConfigSnapshot<C>): ReloadResult | undefined {
+    const { version, source, hash } = snapshot;
+    const newest = this.#newest;
+    if (version === undefined || newest?.version === undefined || newest.source !== source) return undefined;
+    if (version >= newest.version) return undefined;
+    const { hash: fromHash, version: fromVersion } = this.#current;
+    return {
+      outcome: 'superseded',
+      fromHash,
+      fromVersion,
+      toHash: hash,
+      version,
+      source,
+      modules: [],
+      reason: `version ${version} arrived after version ${newest.version}, which was already handed over`,
+      supersededBy: newest.hash,
+      durationMs: 0,
+      at: new Date(),
+    };
+  }
+
+  /** Remembers a versioned snapshot as the newest handed over (callers have ruled out older ones). */
+  #noteVersion(snapshot: ConfigSnapshot<C>): void {
+    if (snapshot.version === undefined) return;
+    const { source, version, hash } = snapshot;
+    this.#newest = { source, version, hash };
   }
 
   #replaceCurrent(next: ConfigSnapshot<C>): void {
@@ -405,11 +459,22 @@ function _prepareRefusal(next: AppConfig, name: string, error: unknown): ConfigV
   return new ConfigValidationError(issues, { cause: error });
 }
 
+/** `next` has the content `current` runs, under another stored version of the same source. */
+function _adoptsVersion(current: ConfigSnapshot, next: ConfigSnapshot): boolean {
+  return (
+    next.hash === current.hash &&
+    next.version !== undefined &&
+    next.version !== current.version &&
+    next.source === current.source
+  );
+}
+
 function _superseded<C extends AppConfig>(skipped: Waiting<C>, newest: ReloadResult): ReloadResult {
   const { hash, version, source } = skipped.snapshot;
   return {
     outcome: 'superseded',
     fromHash: newest.fromHash,
+    fromVersion: newest.fromVersion,
     toHash: hash,
     version,
     source,

@@ -74,11 +74,13 @@ export interface ReloaderOptions<C extends AppConfig = AppConfig> {
 }
 
 /**
- * - `noop`: nothing to apply (same hash, or a new hash with no effective difference).
+ * - `noop`: nothing to apply (same hash, or a new hash with no effective difference); `current`
+ *   still takes the snapshot's hash and version.
  * - `partial`: the changed modules were reconfigured in place.
  * - `full`: `target.fullReload` rebuilt the application.
  * - `rejected`: nothing applied; the last good config stays current.
- * - `superseded`: never applied, because a newer change arrived while a reload was running.
+ * - `superseded`: never applied, because a newer change arrived while a reload was running, or
+ *   because it is an older stored version than one already handed over.
  */
 export type ReloadOutcome = 'noop' | 'partial' | 'full' | 'rejected' | 'superseded';
 
@@ -106,6 +108,8 @@ export interface ReloadResult {
   outcome: ReloadOutcome;
   /** Hash of `current` when the change was decided. */
   fromHash: string;
+  /** Version of `current` when the change was decided (absent for an unversioned source). */
+  fromVersion?: number;
   /** Hash of the change's snapshot. */
   toHash: string;
   version?: number;

@@ -1,4 +1,4 @@
-import { type AppConfig, ConfigValidationError } from '@cfg/source';
+import { type AppConfig, ConfigValidationError, hashConfig } from '@cfg/source';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { ConfigReloader } from '../src/reloader.js';
@@ -50,6 +50,82 @@ describe('noop', () => {
     expect(result).toMatchObject({ outcome: 'noop', reason: 'no effective change', toHash: 'f'.repeat(64) });
     expect(target.log).toEqual([]);
     expect(reloader.current).toBe(reformatted);
+  });
+});
+
+describe('versions', () => {
+  const at = (version: number, config: AppConfig = BASE) =>
+    snapshot(structuredClone(config), { source: 'database:app', version });
+  const setupAt = (version: number) => {
+    const target = new FakeTarget(BASE);
+    const reloader = new ConfigReloader({ initial: at(version), target, logger: spyLogger() });
+    return { target, reloader };
+  };
+
+  it('a new version with the content already running is a noop that adopts the version', async () => {
+    const { target, reloader } = setupAt(5);
+    const updates = vi.fn();
+    reloader.on('current:update', updates);
+    const rollback = at(7);
+
+    const result = await reloader.handleChange(rollback);
+
+    expect(result).toMatchObject({
+      outcome: 'noop',
+      reason: 'same content as current; adopts version 7',
+      fromVersion: 5,
+      version: 7,
+    });
+    expect(reloader.current).toBe(rollback);
+    expect(reloader.status().current.version).toBe(7);
+    expect(updates).toHaveBeenCalledOnce();
+    expect(target.log).toEqual([]);
+  });
+
+  it('the same version delivered again changes nothing', async () => {
+    const { reloader } = setupAt(5);
+    const initial = reloader.current;
+    const result = await reloader.handleChange(at(5));
+    expect(result).toMatchObject({ outcome: 'noop', reason: 'same hash as current', fromVersion: 5 });
+    expect(reloader.current).toBe(initial);
+  });
+
+  it('an older version than one handed over is superseded at once and never applied', async () => {
+    const { target, reloader } = setupAt(5);
+    const v7 = withConfig('cache', { ttl: 7 });
+    const v6 = withConfig('cache', { ttl: 6 });
+    await reloader.handleChange(at(7, v7));
+    const superseded = vi.fn();
+    reloader.on('reload:superseded', superseded);
+
+    const stale = await reloader.handleChange(at(6, v6));
+
+    expect(stale).toMatchObject({
+      outcome: 'superseded',
+      version: 6,
+      fromVersion: 7,
+      supersededBy: hashConfig(v7),
+      reason: 'version 6 arrived after version 7, which was already handed over',
+    });
+    expect(superseded).toHaveBeenCalledOnce();
+    expect(reloader.current.version).toBe(7);
+    expect(target.log).toEqual(['cache.prepare({"ttl":7})', 'cache.reconfigure({"ttl":7})']);
+  });
+
+  it('also when the newer version was rejected: versions are facts, the older one stays old', async () => {
+    const { reloader } = setupAt(5);
+    const bad = { ...BASE, modules: [...BASE.modules, mod('db', {})] }; // two modules named "db"
+    expect((await reloader.handleChange(at(6, bad))).outcome).toBe('rejected');
+    expect((await reloader.handleChange(at(4, withConfig('cache', { ttl: 4 })))).outcome).toBe('superseded');
+    expect(reloader.current.version).toBe(5);
+  });
+
+  it('versions of another source, and unversioned snapshots, are not compared', async () => {
+    const { reloader } = setupAt(5);
+    const other = snapshot(withConfig('cache', { ttl: 1 }), { source: 'database:other', version: 1 });
+    expect((await reloader.handleChange(other)).outcome).toBe('partial');
+    const plain = snapshot(withConfig('cache', { ttl: 2 }));
+    expect((await reloader.handleChange(plain)).outcome).toBe('partial');
   });
 });
 

@@ -1,18 +1,35 @@
-import { ConfigNotFoundError } from './errors.js';
+import { ConfigNotFoundError, ConfigSourceError } from './errors.js';
 import { hashBytes } from './hash.js';
 import { LastParse } from './last-parse.js';
 import type { ConfigParser } from './parse.js';
 import { parseConfigAsync } from './parse-async.js';
 import type {
+  AppConfig,
   ConfigDocumentStore,
   ConfigSnapshot,
   ConfigSource,
   LoadOptions,
   Logger,
   StoredDocument,
+  StoredVersionInfo,
 } from './types.js';
 
 const NAME = 'database';
+/** Versions asked of the store's history per read while walking back. */
+const HISTORY_PAGE = 20;
+
+/** A source that reads one stored version, and says which. */
+export interface VersionSource extends ConfigSource {
+  readonly version: number;
+}
+
+export interface VersionsOptions {
+  /**
+   * At most this many versions are handed out.
+   * @defaultValue `100`
+   */
+  limit?: number;
+}
 
 export interface DatabaseSourceOptions {
   /**
@@ -81,15 +98,7 @@ export class DatabaseSource implements ConfigSource {
     opts.signal?.throwIfAborted();
     if (!doc) throw this.#notFound();
     const hash = this.#hashOf(doc);
-    const { parse, maxDocumentBytes } = this.#opts;
-    const config = await this.#lastParse.configFor(hash, () =>
-      parseConfigAsync(doc.data, {
-        filename: this.name,
-        ...(parse ? { parse } : {}),
-        ...(maxDocumentBytes === undefined ? {} : { maxDocumentBytes }),
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      }),
-    );
+    const config = await this.#parse(doc.data, hash, opts);
     const snapshot: ConfigSnapshot = {
       config,
       hash,
@@ -99,6 +108,71 @@ export class DatabaseSource implements ConfigSource {
     };
     if (this.#opts.cacheTtlMs > 0) this.#cache = { snapshot, storedAt: performance.now() };
     return snapshot;
+  }
+
+  /**
+   * One stored version as a source of its own (same `name`), for a caller that must look past the
+   * newest one: `load()` reads that version through the store's `getVersion` and parses it (a
+   * deletion is a `ConfigNotFoundError`); `hash()` reads it without parsing. Throws
+   * `ConfigSourceError` when the store cannot read old versions.
+   */
+  atVersion(version: number): VersionSource {
+    const store = this.#store;
+    if (!store.getVersion) {
+      throw new ConfigSourceError(`the store behind ${this.name} cannot read old versions (no getVersion)`);
+    }
+    const read = async (opts: LoadOptions): Promise<{ data: string; hash: string }> => {
+      opts.signal?.throwIfAborted();
+      const stored = await store.getVersion!(this.key, version);
+      opts.signal?.throwIfAborted();
+      if (stored.data === null) {
+        throw new ConfigNotFoundError(`version ${version} of "${this.key}" is a deletion`, this.key);
+      }
+      return { data: stored.data, hash: this.#hashOf({ data: stored.data, hash: stored.hash ?? '' }) };
+    };
+    return {
+      name: this.name,
+      version,
+      load: async (opts = {}) => {
+        const { data, hash } = await read(opts);
+        const config = await this.#parse(data, hash, opts);
+        return { config, hash, source: this.name, version, loadedAt: new Date() };
+      },
+      hash: async (opts = {}) => (await read(opts)).hash,
+    };
+  }
+
+  /**
+   * The stored versions, newest first, each as an `atVersion` source, for walking back from a
+   * newest version that cannot be used (`firstUsable`). Stops at a deletion (what came before it
+   * belongs to an earlier life of the key) and after `limit`. When the store keeps no history, or
+   * has none for the key, or the newest version is a deletion, it hands out this source itself, so
+   * that its `load()` reports what is wrong (e.g. `ConfigNotFoundError`).
+   */
+  async *versions(opts: VersionsOptions = {}): AsyncGenerator<ConfigSource> {
+    const limit = opts.limit ?? 100;
+    let given = 0;
+    if (this.#store.getVersion) {
+      for await (const entry of this.#history()) {
+        if (entry.hash === null || given >= limit) break;
+        given++;
+        yield this.atVersion(entry.version);
+      }
+    }
+    if (given === 0) yield this;
+  }
+
+  /** `data` parsed (off the event loop when large), unless it is the text the last parse read. */
+  #parse(data: string, hash: string, opts: LoadOptions): Promise<AppConfig> {
+    const { parse, maxDocumentBytes } = this.#opts;
+    return this.#lastParse.configFor(hash, () =>
+      parseConfigAsync(data, {
+        filename: this.name,
+        ...(parse ? { parse } : {}),
+        ...(maxDocumentBytes === undefined ? {} : { maxDocumentBytes }),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      }),
+    );
   }
 
   /** The store's hash of the document, never a cached one. */
@@ -120,7 +194,7 @@ export class DatabaseSource implements ConfigSource {
    * The document's hash, checked against its data: a store whose hash column went stale (a direct
    * SQL update) must not pair new data with an old hash.
    */
-  #hashOf(doc: StoredDocument): string {
+  #hashOf(doc: Pick<StoredDocument, 'data' | 'hash'>): string {
     const actual = hashBytes(doc.data);
     if (actual !== doc.hash) {
       this.#opts.logger?.warn(
@@ -129,6 +203,32 @@ export class DatabaseSource implements ConfigSource {
       );
     }
     return actual;
+  }
+
+  /**
+   * The store's history of this key, newest first, read a page at a time; nothing when the store
+   * keeps none or the first read fails (a key never written, or an unreadable store: the caller's
+   * load of the live document then says which).
+   */
+  async *#history(): AsyncGenerator<StoredVersionInfo> {
+    const store = this.#store;
+    if (!store.history) return;
+    let beforeVersion: number | undefined;
+    for (let first = true; ; first = false) {
+      let page: StoredVersionInfo[];
+      try {
+        page = await store.history(this.key, {
+          limit: HISTORY_PAGE,
+          ...(beforeVersion === undefined ? {} : { beforeVersion }),
+        });
+      } catch (error) {
+        if (first) return;
+        throw error;
+      }
+      yield* page;
+      if (page.length < HISTORY_PAGE) return;
+      beforeVersion = page.at(-1)!.version;
+    }
   }
 
   #notFound(): ConfigNotFoundError {

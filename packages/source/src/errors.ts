@@ -4,6 +4,7 @@ export const ERROR_CODES = {
   CFG_VALIDATION: 'CFG_VALIDATION',
   CFG_NOT_FOUND: 'CFG_NOT_FOUND',
   CFG_SOURCE: 'CFG_SOURCE',
+  CFG_NO_USABLE_CONFIG: 'CFG_NO_USABLE_CONFIG',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
@@ -75,4 +76,38 @@ export class ConfigNotFoundError extends Error {
 export class ConfigSourceError extends Error {
   override readonly name = 'ConfigSourceError';
   readonly code = ERROR_CODES.CFG_SOURCE;
+}
+
+/** A candidate `firstUsable` passed over: it did not parse, or the check refused it. */
+export interface SkippedConfig {
+  /** The candidate's `name`. */
+  source: string;
+  /** The stored version, when the candidate is one. */
+  version?: number;
+  code: typeof ERROR_CODES.CFG_PARSE | typeof ERROR_CODES.CFG_VALIDATION;
+  message: string;
+  /** For `CFG_VALIDATION`: every issue. */
+  issues?: ValidationIssue[];
+}
+
+/** `firstUsable` found no candidate that parses and passes the check. `skipped` says why, newest first. */
+export class NoUsableConfigError extends Error {
+  override readonly name = 'NoUsableConfigError';
+  readonly code = ERROR_CODES.CFG_NO_USABLE_CONFIG;
+  readonly skipped: SkippedConfig[];
+
+  constructor(skipped: SkippedConfig[], options?: ErrorOptions & { limit?: number }) {
+    const first = skipped[0];
+    const tried = `${skipped.length} tried${options?.limit === skipped.length ? ' (the limit)' : ''}`;
+    super(
+      first ? `no usable config among ${tried}; the newest, ${describeSkipped(first)}` : 'no config to try',
+      options,
+    );
+    this.skipped = skipped;
+  }
+}
+
+/** `version 5: <message>`, or the message alone for an unversioned candidate. */
+export function describeSkipped(skipped: SkippedConfig): string {
+  return skipped.version === undefined ? skipped.message : `version ${skipped.version}: ${skipped.message}`;
 }

@@ -1,17 +1,32 @@
 export { CompositeSource, type CompositeSourceOptions } from './composite-source.js';
 export { decodeConfigBytes, type ReadConfigOptions, readConfigText } from './config-bytes.js';
-export { DatabaseSource, type DatabaseSourceOptions } from './database-source.js';
+export {
+  DatabaseSource,
+  type DatabaseSourceOptions,
+  type VersionSource,
+  type VersionsOptions,
+} from './database-source.js';
 export { createDefineConfig, defineConfig } from './define-config.js';
 export {
   ConfigNotFoundError,
   ConfigParseError,
   ConfigSourceError,
   ConfigValidationError,
+  describeSkipped,
   ERROR_CODES,
   type ErrorCode,
+  NoUsableConfigError,
+  type SkippedConfig,
   type ValidationIssue,
 } from './errors.js';
 export { FileSource, type FileSourceOptions } from './file-source.js';
+export {
+  type Candidate,
+  type ConfigCheck,
+  type FirstUsableOptions,
+  firstUsable,
+  type UsableConfig,
+} from './first-usable.js';
 export { canonicalJson, hashBytes, hashConfig } from './hash.js';
 export { findJsonValueProblem, type JsonValueOptions, type JsonValueProblem } from './json-value.js';
 export {
@@ -34,6 +49,12 @@ export {
   toAppConfig,
 } from './parse.js';
 export { type ParseAsyncOptions, parseConfigAsync } from './parse-async.js';
+export {
+  type LocalSnapshot,
+  SnapshotFile,
+  type SnapshotFileOptions,
+  snapshotSource,
+} from './snapshot-file.js';
 export type {
   AppConfig,
   ConfigChangeEvent,
@@ -47,5 +68,7 @@ export type {
   Logger,
   ModuleConfig,
   StoredDocument,
+  StoredVersion,
+  StoredVersionInfo,
 } from './types.js';
 export { type ParsedYaml, parseYamlDocument } from './yaml-document.js';

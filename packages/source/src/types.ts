@@ -66,6 +66,19 @@ export interface StoredDocument {
   updatedBy?: string;
 }
 
+/** One stored version of a document without its data, as a store's history lists it. */
+export interface StoredVersionInfo {
+  key: string;
+  version: number;
+  /** SHA-256 hex of the version's data; `null` for a deletion. */
+  hash: string | null;
+}
+
+/** One stored version of a document with its text (`null` for a deletion). */
+export interface StoredVersion extends StoredVersionInfo {
+  data: string | null;
+}
+
 /** A store's notification that a document changed. A hint only: re-read to learn the truth. */
 export interface DocumentChangeNotice {
   key: string;
@@ -84,6 +97,14 @@ export interface ConfigDocumentStore {
   getDocument(key: string): Promise<StoredDocument | null>;
   /** The fast path for change checks: the hash alone, without the data. */
   getDocumentHash(key: string): Promise<string | null>;
+  /**
+   * Optional: versions of `key`, newest first (older than `beforeVersion` when given; at most
+   * `limit`). With `getVersion` it lets `DatabaseSource.versions()` walk back from a newest version
+   * that cannot be used. May reject for a key that was never written.
+   */
+  history?(key: string, opts?: { limit?: number; beforeVersion?: number }): Promise<StoredVersionInfo[]>;
+  /** Optional: one version of `key` with its text; rejects when that version does not exist. */
+  getVersion?(key: string, version: number): Promise<StoredVersion>;
   /**
    * Optional push notifications. Resolves once listening (or once the first attempt failed, while
    * retries go on in the background); the returned function stops listening.

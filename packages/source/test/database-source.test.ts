@@ -3,11 +3,12 @@ import {
   type ConfigDocumentStore,
   ConfigNotFoundError,
   ConfigParseError,
+  ConfigSourceError,
   DatabaseSource,
   hashBytes,
-  type Logger,
 } from '../src/index.js';
 import { MemoryConfigStore } from './memory-store.js';
+import { recordingLogger } from './recording-logger.js';
 import { testSource } from './source-contract.js';
 
 const doc = (module: string) => `modules:\n  - name: ${module}\n    type: t\n`;
@@ -16,18 +17,6 @@ function storeWith(data: string, key = 'default'): MemoryConfigStore {
   const store = new MemoryConfigStore();
   store.put(key, data);
   return store;
-}
-
-function recordingLogger(): Logger & { warnings: string[] } {
-  const warnings: string[] = [];
-  const ignore = () => {};
-  return {
-    warnings,
-    debug: ignore,
-    info: ignore,
-    error: ignore,
-    warn: (_obj, msg) => warnings.push(msg ?? ''),
-  };
 }
 
 /** A store whose `subscribe` resolves only when `ready()` is called, recording what happened. */
@@ -76,7 +65,7 @@ describe('DatabaseSource', () => {
     const source = new DatabaseSource(store);
     expect(source.name).toBe('database:default');
     const snapshot = await source.load();
-    expect(store.calls).toEqual({ getDocument: 1, getDocumentHash: 0 });
+    expect(store.calls).toEqual({ getDocument: 1, getDocumentHash: 0, history: 0, getVersion: 0 });
     expect(snapshot).toMatchObject({ hash: hashBytes(doc('b')), version: 2, source: 'database:default' });
     expect(snapshot.config.modules[0]?.name).toBe('b');
   });
@@ -88,7 +77,7 @@ describe('DatabaseSource', () => {
     expect(await source.hash()).toBe(hashBytes(doc('a')));
     store.put('default', doc('b'));
     expect(await source.hash()).toBe(hashBytes(doc('b')));
-    expect(store.calls).toEqual({ getDocument: 1, getDocumentHash: 2 });
+    expect(store.calls).toEqual({ getDocument: 1, getDocumentHash: 2, history: 0, getVersion: 0 });
   });
 
   it('without a TTL reads the document on every load', async () => {
@@ -113,7 +102,7 @@ describe('DatabaseSource', () => {
     const second = await source.load();
     expect(second).toBe(first);
     expect(parses).toBe(1);
-    expect(store.calls).toEqual({ getDocument: 1, getDocumentHash: 1 });
+    expect(store.calls).toEqual({ getDocument: 1, getDocumentHash: 1, history: 0, getVersion: 0 });
   });
 
   it('without a TTL still reads every time, but does not parse the bytes it parsed last time again', async () => {
@@ -277,6 +266,85 @@ describe('DatabaseSource', () => {
         getDocumentHash: (key) => inner.getDocumentHash(key),
       };
       expect(new DatabaseSource(store).subscribe).toBeUndefined();
+    });
+  });
+
+  describe('atVersion and versions: reading past the newest version', () => {
+    /** A store holding `datas` as versions 1, 2, … of "default". */
+    const storeOf = (...datas: string[]) => {
+      const store = new MemoryConfigStore();
+      for (const data of datas) store.put('default', data);
+      return store;
+    };
+    const collect = async (source: DatabaseSource, limit?: number) => {
+      const versions: (number | undefined)[] = [];
+      for await (const candidate of source.versions(limit === undefined ? {} : { limit })) {
+        versions.push((candidate as { version?: number }).version);
+      }
+      return versions;
+    };
+
+    it('atVersion loads one stored version, under the same name, with its own hash and version', async () => {
+      const source = new DatabaseSource(storeOf(doc('a'), doc('b'), doc('c')));
+      const v2 = source.atVersion(2);
+      expect(v2.name).toBe('database:default');
+      expect(v2.version).toBe(2);
+      const snapshot = await v2.load();
+      expect(snapshot).toMatchObject({ hash: hashBytes(doc('b')), version: 2, source: 'database:default' });
+      expect(snapshot.config.modules[0]?.name).toBe('b');
+      expect(await v2.hash()).toBe(hashBytes(doc('b')));
+    });
+
+    it('atVersion of a deletion is a ConfigNotFoundError; a bad version a ConfigParseError', async () => {
+      const store = storeOf(doc('a'), 'modules: [\n');
+      store.delete('default');
+      const source = new DatabaseSource(store);
+      await expect(source.atVersion(3).load()).rejects.toBeInstanceOf(ConfigNotFoundError);
+      await expect(source.atVersion(2).load()).rejects.toBeInstanceOf(ConfigParseError);
+    });
+
+    it('versions() hands out the stored versions newest first, a page of history at a time', async () => {
+      const store = storeOf(...Array.from({ length: 45 }, (_, i) => doc(`m${i}`)));
+      const source = new DatabaseSource(store);
+      const all = await collect(source, 1_000);
+      expect(all).toEqual(Array.from({ length: 45 }, (_, i) => 45 - i));
+      expect(store.calls.history).toBe(3);
+      expect(await collect(source, 3)).toEqual([45, 44, 43]);
+      expect(await collect(source)).toHaveLength(45); // default limit 100
+    });
+
+    it('versions() stops at a deletion: what came before belongs to an earlier life of the key', async () => {
+      const store = storeOf(doc('old'));
+      store.delete('default');
+      store.put('default', doc('new-1'));
+      store.put('default', doc('new-2'));
+      expect(await collect(new DatabaseSource(store))).toEqual([4, 3]);
+    });
+
+    it('versions() hands out the source itself when there is no history to walk', async () => {
+      const deleted = storeOf(doc('a'));
+      deleted.delete('default');
+      const never = new MemoryConfigStore();
+      const noHistory: ConfigDocumentStore = {
+        getDocument: (key) => never.getDocument(key),
+        getDocumentHash: (key) => never.getDocumentHash(key),
+      };
+      for (const store of [deleted, never, noHistory]) {
+        const source = new DatabaseSource(store);
+        const candidates: unknown[] = [];
+        for await (const candidate of source.versions()) candidates.push(candidate);
+        expect(candidates).toEqual([source]);
+        await expect(source.load()).rejects.toBeInstanceOf(ConfigNotFoundError);
+      }
+    });
+
+    it('atVersion needs a store that can read old versions', () => {
+      const inner = storeWith(doc('a'));
+      const store: ConfigDocumentStore = {
+        getDocument: (key) => inner.getDocument(key),
+        getDocumentHash: (key) => inner.getDocumentHash(key),
+      };
+      expect(() => new DatabaseSource(store).atVersion(1)).toThrow(ConfigSourceError);
     });
   });
 });

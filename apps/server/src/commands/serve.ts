@@ -1,12 +1,17 @@
 import type { AddressInfo } from 'node:net';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { type Logger, SnapshotFile } from '@cfg/source';
 import { build } from '../app.js';
-import { openDatabase } from '../db/database.js';
+import { storeTimeouts } from '../db/connect.js';
+import { createDatabase, type Database } from '../db/database.js';
 import { startEmbeddedPostgres } from '../db/embedded.js';
+import { ModuleRegistry } from '../engine/registry.js';
+import { validateAppConfig } from '../engine/validate.js';
 import { TokenAuthenticator } from '../lib/auth.js';
 import { createLogger } from '../lib/logger.js';
 import { keptAdminToken } from '../lib/token-file.js';
 import { type LoadedTokens, loadTokens } from '../lib/tokens.js';
+import { isDatabaseUnavailable } from '../lib/unavailable.js';
 import { Runtime } from '../runtime.js';
 import { openSources } from '../serve/open-sources.js';
 import { chooseMode, chooseStore, type ServeOptions } from '../serve/options.js';
@@ -53,17 +58,33 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
         tokens = { entries: [{ name: 'admin', role: 'admin', token: kept.token }], file: kept.file };
       }
     }
-    const db = url ? await openDatabase({ url, schema: opts.dbSchema, logger }) : undefined;
+    const db = url
+      ? createDatabase({ url, schema: opts.dbSchema, logger, ...storeTimeouts(opts) })
+      : undefined;
     if (db) opened.push({ name: 'close the database pool', run: () => db.close() });
+    const storeError = db ? await _migrate(db, opts.snapshot) : undefined;
 
+    const registry = new ModuleRegistry();
     const sources = await openSources(mode, {
       store: db?.store,
       pollIntervalMs: opts.pollIntervalMs,
       notify: opts.notify,
       maxDocumentBytes: opts.maxDocumentBytes,
+      check: (config) => {
+        const outcome = validateAppConfig(config, registry);
+        return outcome.ok ? [] : outcome.issues;
+      },
+      ...(db && opts.snapshot ? { snapshotFor: (key: string) => _snapshotFile(opts, db, key, logger) } : {}),
+      ...(storeError === undefined ? {} : { storeError }),
       logger,
     });
-    const runtime = await Runtime.create({ initial: sources.initial, writer: sources.writer, logger });
+    const runtime = await Runtime.create({
+      initial: sources.initial,
+      writer: sources.writer,
+      engine: { registry },
+      ...(sources.startup ? { startup: sources.startup } : {}),
+      logger,
+    });
     opened.push({ name: 'stop the modules', run: () => runtime.close() });
     // After the HTTP server closed: writes whose clients went away are still queued; the pool stays open for them.
     opened.push({ name: 'finish queued writes', run: async () => sources.writer.drain?.() });
@@ -113,4 +134,24 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
 function _shortPath(path: string): string {
   const inside = relative(process.cwd(), path);
   return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside : path;
+}
+
+/**
+ * Creates or upgrades the store's tables. A database that cannot be reached (or answers too slowly)
+ * is not fatal when local snapshots are on: the error is returned, and start-up uses the snapshot.
+ */
+async function _migrate(db: Database, snapshots: boolean): Promise<unknown> {
+  try {
+    await db.migrate();
+    return undefined;
+  } catch (error) {
+    if (snapshots && isDatabaseUnavailable(error)) return error;
+    throw error;
+  }
+}
+
+/** `<snapshot-dir>/<schema>.<key>.json`, tied to this database (another one's snapshot is ignored). */
+function _snapshotFile(opts: ServeOptions, db: Database, key: string, logger: Logger): SnapshotFile {
+  const name = `${opts.dbSchema}.${encodeURIComponent(key)}.json`;
+  return new SnapshotFile(join(opts.snapshotDir, name), { origin: db.origin, logger });
 }

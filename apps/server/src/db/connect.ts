@@ -1,5 +1,5 @@
 import { UsageError } from '../serve/options.js';
-import { type Database, openDatabase } from './database.js';
+import { type Database, openDatabase, type StoreTimeouts } from './database.js';
 import { embeddedUrl, runningServer } from './embedded.js';
 import { DEFAULT_DATA_DIR, findDataDir } from './find-data-dir.js';
 
@@ -11,6 +11,10 @@ export interface DatabaseFlags {
    * @defaultValue the nearest `.data/pg` in the working directory or above
    */
   dataDir?: string;
+  /** `--db-statement-timeout-ms` and friends: bounds on every store call (see `PgConfigStoreOptions`). */
+  dbStatementTimeoutMs?: number;
+  dbLockTimeoutMs?: number;
+  dbConnectTimeoutMs?: number;
 }
 
 /**
@@ -32,7 +36,16 @@ export async function connectForCommand(flags: DatabaseFlags): Promise<Database>
     }
     url = embeddedUrl(running.port);
   }
-  return openDatabase({ url, schema: flags.dbSchema });
+  return openDatabase({ url, schema: flags.dbSchema, ...storeTimeouts(flags) });
+}
+
+/** The store timeouts the flags set (an option left unset keeps the store's default). */
+export function storeTimeouts(flags: Omit<DatabaseFlags, 'dbSchema' | 'dataDir'>): StoreTimeouts {
+  const timeouts: StoreTimeouts = {};
+  if (flags.dbStatementTimeoutMs !== undefined) timeouts.statementTimeoutMs = flags.dbStatementTimeoutMs;
+  if (flags.dbLockTimeoutMs !== undefined) timeouts.lockTimeoutMs = flags.dbLockTimeoutMs;
+  if (flags.dbConnectTimeoutMs !== undefined) timeouts.connectTimeoutMs = flags.dbConnectTimeoutMs;
+  return timeouts;
 }
 
 /** Runs `fn` with a connected store and always closes it. */

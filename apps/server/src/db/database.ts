@@ -2,8 +2,25 @@ import { PgConfigStore } from '@cfg/pg-store';
 import type { Logger } from '@cfg/source';
 import pg from 'pg';
 
+/** How long the store's calls may take, in ms (`0`: unbounded); see `PgConfigStoreOptions`. */
+export interface StoreTimeouts {
+  statementTimeoutMs?: number;
+  lockTimeoutMs?: number;
+  connectTimeoutMs?: number;
+}
+
+export interface DatabaseOptions extends StoreTimeouts {
+  url: string;
+  schema: string;
+  logger?: Logger;
+}
+
 export interface Database {
   store: PgConfigStore;
+  /** Which database and schema, without credentials: `host:port/database#schema`. */
+  origin: string;
+  /** Creates or upgrades the store's tables; the error names the database (without its password). */
+  migrate(): Promise<void>;
   /** Ends the pool (after the store's subscriptions were stopped by their owners). */
   close(): Promise<void>;
 }
@@ -14,37 +31,70 @@ export interface Database {
  * retries back off to the poll interval, 5 s); with 2 s, a replica re-checks within ~2 s of its return.
  */
 const LISTEN_RETRY_CAP_MS = 2_000;
+/** Connections per process: the poller, the LISTEN connection and API writes share them. */
+const POOL_SIZE = 5;
 
 /**
- * A pool and a migrated `PgConfigStore` in `schema`. An idle client's error (the server restarted,
- * a backend was terminated) is logged, not thrown: the pool replaces the client on next use.
+ * A pool and a `PgConfigStore` in `schema`, without touching the database yet. An idle client's
+ * error (the server restarted, a backend was terminated) is logged, not thrown: the pool replaces
+ * the client on next use.
  */
-export async function openDatabase(opts: {
-  url: string;
-  schema: string;
-  logger?: Logger;
-}): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: opts.url, max: 5, connectionTimeoutMillis: 10_000 });
+export function createDatabase(opts: DatabaseOptions): Database {
+  const { url, schema, logger, ...timeouts } = opts;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: POOL_SIZE,
+    // Opening a connection is bounded like waiting for one (the store's connectTimeoutMs).
+    connectionTimeoutMillis: timeouts.connectTimeoutMs ?? 5_000,
+  });
   pool.on('error', (error) =>
-    opts.logger?.warn({ err: error.message }, `database connection lost: ${error.message}`),
+    logger?.warn({ err: error.message }, `database connection lost: ${error.message}`),
   );
   const store = new PgConfigStore(pool, {
-    schema: opts.schema,
+    schema,
     maxReconnectDelayMs: LISTEN_RETRY_CAP_MS,
-    ...(opts.logger ? { logger: opts.logger } : {}),
+    ...timeouts,
+    ...(logger ? { logger } : {}),
   });
+  return {
+    store,
+    origin: storeOrigin(url, schema),
+    migrate: async () => {
+      try {
+        await store.migrate();
+      } catch (error) {
+        throw new Error(`cannot use the database at ${redactUrl(url)}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** `createDatabase`, migrated; the pool is ended again when that fails (the CLI's store commands). */
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  const db = createDatabase(opts);
   try {
-    await store.migrate();
+    await db.migrate();
   } catch (error) {
-    await pool.end().catch(() => {});
-    throw new Error(`cannot use the database at ${redactUrl(opts.url)}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    await db.close().catch(() => {});
+    throw error;
   }
-  return { store, close: () => pool.end() };
+  return db;
 }
 
 /** The URL with its password replaced, for messages. */
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+/** `host:port/database#schema`: names a store without credentials (a local snapshot records it). */
+export function storeOrigin(url: string, schema: string): string {
+  try {
+    const { host, pathname } = new URL(url);
+    return `${host}${pathname}#${schema}`;
+  } catch {
+    return `${redactUrl(url)}#${schema}`;
+  }
 }

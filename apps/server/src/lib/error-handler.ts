@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { codes, HttpError } from './errors.js';
+import { isDatabaseUnavailable, retryAfterSeconds } from './unavailable.js';
 
 /**
  * Turns anything thrown in a route into an entry of the error table. Bad input always maps to a
@@ -28,18 +29,13 @@ export function toHttpError(error: unknown, ctx: { bodyLimit: number; contentTyp
     // A stored text or the base file that does not parse makes the write's result invalid.
     case 'CFG_PARSE':
       return codes.CFG_ERR_INVALID_CONFIG(`the resulting config does not parse: ${e.message}`);
-    // The file or the database cannot be read: nothing the client did, and nothing was written.
+    // The file cannot be read: nothing the client did, and nothing was written.
     case 'CFG_NOT_FOUND':
     case 'CFG_SOURCE':
-    case 'ECONNREFUSED':
-    case 'ECONNRESET':
-    case 'ETIMEDOUT':
-    case '53300': // PostgreSQL: too many connections
-      return codes.CFG_ERR_SOURCE_UNAVAILABLE(e.message);
+      return _unavailable(error);
   }
-  // PostgreSQL connection exceptions (08…), and shutting down, crashed or starting up (57P01–57P03).
-  if (typeof e.code === 'string' && (e.code.startsWith('08') || e.code.startsWith('57P')))
-    return codes.CFG_ERR_SOURCE_UNAVAILABLE(e.message);
+  // The database is down, timed out, not migrated or forbids it: a 503 too, never a 500.
+  if (isDatabaseUnavailable(error)) return _unavailable(error);
   if (e.validation) return codes.CFG_ERR_BAD_REQUEST(e.message);
   // The JSON parser's own errors (bad syntax, `__proto__` keys) are SyntaxErrors with a 400.
   if (e.statusCode === 400 && error instanceof SyntaxError) return codes.CFG_ERR_INVALID_JSON(e.message);
@@ -49,11 +45,18 @@ export function toHttpError(error: unknown, ctx: { bodyLimit: number; contentTyp
   return codes.CFG_ERR_INTERNAL();
 }
 
+function _unavailable(error: unknown): HttpError {
+  const { message } = error as Error;
+  return codes.CFG_ERR_SOURCE_UNAVAILABLE.with({ retryAfterSeconds: retryAfterSeconds(error) }, message);
+}
+
 export function errorHandler(bodyLimit: number) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const httpError = toHttpError(error, { bodyLimit, contentType: request.headers['content-type'] });
-    if (httpError.statusCode >= 500) request.log.error({ err: error }, 'request failed');
-    if (httpError.code === 'CFG_ERR_RATE_LIMITED')
+    // A request turned away because the server is stopping is no failure of the server.
+    if (httpError.statusCode >= 500 && httpError.code !== 'CFG_ERR_SHUTTING_DOWN')
+      request.log.error({ err: error }, 'request failed');
+    if (httpError.details.retryAfterSeconds !== undefined)
       reply.header('retry-after', String(httpError.details.retryAfterSeconds));
     return reply.code(httpError.statusCode).type('application/json; charset=utf-8').send(httpError.toReply());
   };

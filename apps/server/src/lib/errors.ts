@@ -8,7 +8,7 @@ export interface ErrorReply {
   /** The HTTP reason phrase, e.g. `Unprocessable Entity`. */
   error: string;
   message: string;
-  /** Extra fields some errors carry: `issues` (422), `currentVersion` (412), `retryAfterSeconds` (429). */
+  /** Extra fields some errors carry: `issues` (422), `currentVersion` (412), `retryAfterSeconds` (429, 503). */
   [detail: string]: unknown;
 }
 

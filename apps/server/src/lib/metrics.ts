@@ -38,6 +38,16 @@ export class ServerMetrics {
     help: '1 while the latest change or source read failed and the last good config is serving.',
     registers: [this.registry],
   });
+  readonly #startupSkipped = new Gauge({
+    name: 'cfg_startup_skipped_versions',
+    help: 'Newer stored versions skipped at start because they did not parse or validate (0 once a newer version is applied).',
+    registers: [this.registry],
+  });
+  readonly #startupSnapshot = new Gauge({
+    name: 'cfg_startup_local_snapshot',
+    help: '1 while the process serves the local snapshot it started from because the store could not be read.',
+    registers: [this.registry],
+  });
   readonly #sourceErrors = new Counter({
     name: 'cfg_source_errors_total',
     help: 'Failed reads or checks of a config source, by who noticed (watcher, poller).',
@@ -66,6 +76,11 @@ export class ServerMetrics {
 
   setDegraded(degraded: boolean): void {
     this.#degraded.set(degraded ? 1 : 0);
+  }
+
+  setStartupFallback(state: { skippedVersions: number; localSnapshot: boolean }): void {
+    this.#startupSkipped.set(state.skippedVersions);
+    this.#startupSnapshot.set(state.localSnapshot ? 1 : 0);
   }
 
   render(): Promise<string> {

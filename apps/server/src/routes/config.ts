@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TokenAuthenticator } from '../lib/auth.js';
+import { clientGone } from '../lib/client-gone.js';
 import { codes } from '../lib/errors.js';
 import type { Runtime } from '../runtime.js';
 import type { ConfigVersions } from '../writers/types.js';
@@ -45,7 +46,7 @@ export const configRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
     { onRequest: auth.require('read'), schema: { response: { 200: anyObject } } },
     async () => ({
       mode: runtime.writer.mode,
-      ...(await runtime.status()),
+      ...runtime.status(),
     }),
   );
 
@@ -101,11 +102,12 @@ export const configRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
         response: { 200: anyObject },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const outcome = await versions().rollback(request.body.version, {
         actor: request.principal?.name ?? 'unknown',
         ifMatch: request.headers['if-match'],
         validate: (config) => runtime.validate(config),
+        signal: clientGone(reply),
       });
       return reloadReply(outcome, await runtime.handleChange(outcome.snapshot));
     },

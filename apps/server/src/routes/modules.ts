@@ -1,6 +1,7 @@
 import { findJsonValueProblem, MAX_NESTING, type ModuleConfig } from '@cfg/source';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TokenAuthenticator } from '../lib/auth.js';
+import { clientGone } from '../lib/client-gone.js';
 import { codes } from '../lib/errors.js';
 import { PhaseTimings } from '../lib/phase-timings.js';
 import type { Runtime } from '../runtime.js';
@@ -81,6 +82,7 @@ export const moduleRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
         ifMatch: request.headers['if-match'],
         validate: (config) => runtime.validate(config),
         timings,
+        signal: clientGone(reply),
       });
       const result = await timings.time('reload', () => runtime.handleChange(outcome.snapshot));
       reply.header('server-timing', timings.header());

@@ -1,21 +1,28 @@
 import { type PgConfigStore, VersionConflictError } from '@cfg/pg-store';
 import {
+  type ConfigCheck,
   type ConfigDocumentStore,
   type ConfigSnapshot,
+  type ConfigSource,
+  ConfigValidationError,
   DatabaseSource,
   FileSource,
   type Logger,
+  parseConfig,
   readConfigText,
+  type SnapshotFile,
 } from '@cfg/source';
 import { ConfigWatcher, SourcePoller } from '@cfg/watcher';
-import type { Runtime } from '../runtime.js';
+import type { Runtime, StartupFallback } from '../runtime.js';
 import { withNudge } from '../sources/nudgeable.js';
 import { createOverlaySource } from '../sources/overlay-source.js';
 import { OverlayDocument, WholeDocument } from '../writers/layouts.js';
 import { MemoryWriter } from '../writers/memory-writer.js';
 import { StoredWriter } from '../writers/stored-writer.js';
 import type { ConfigWriter } from '../writers/types.js';
+import { LastGood } from './last-good.js';
 import type { ServeMode } from './options.js';
+import { chooseInitial } from './startup.js';
 
 /** The first stored version of a new overlay: empty, saying what it is for. */
 export const OVERLAY_SEED = `# cfg overlay: API writes (PUT /api/v1/modules/:name/config) land here, on top of the config file.
@@ -31,6 +38,8 @@ export interface Watch {
 
 export interface Sources {
   initial: ConfigSnapshot;
+  /** Set when `initial` is not the newest stored version (see `chooseInitial`). */
+  startup?: StartupFallback;
   writer: ConfigWriter;
   /** Starts the watchers and pollers that feed `runtime`; resolves once they are running. */
   watch(runtime: Runtime): Promise<Watch[]>;
@@ -43,6 +52,15 @@ export interface SourceContext {
   notify?: boolean;
   /** The one size limit of every config input: file, stored document, seed, API write. @defaultValue `MAX_DOCUMENT_BYTES` */
   maxDocumentBytes?: number;
+  /**
+   * The engine's validation: start-up walks past stored versions it refuses, and checks the seed.
+   * @defaultValue none: parsing is enough
+   */
+  check?: ConfigCheck;
+  /** The local last-known-good snapshot of a stored document; absent: none is kept or used. */
+  snapshotFor?: (key: string) => SnapshotFile;
+  /** The database already failed at start (e.g. while migrating): start from the local snapshot. */
+  storeError?: unknown;
   logger: Logger;
 }
 
@@ -78,28 +96,41 @@ async function _databaseSources(
   ctx: SourceContext,
 ): Promise<Sources> {
   const { maxDocumentBytes } = ctx;
-  if (mode.seed) {
-    const seed = await readConfigText(mode.seed, { maxDocumentBytes });
-    await _seed(store, mode.key, seed, `seeded from ${mode.seed}`, ctx.logger);
-  }
-  const source = new DatabaseSource(_documents(store, ctx), {
-    key: mode.key,
+  const { key, seed } = mode;
+  const snapshots = ctx.snapshotFor?.(key);
+  const lastGood = snapshots && _lastGood(store, key, snapshots, ctx);
+  const source = new DatabaseSource(_documents(store, key, ctx, lastGood), {
+    key,
     logger: ctx.logger,
     maxDocumentBytes,
   });
-  const initial = await source.load();
+  const { initial, startup } = await chooseInitial({
+    key,
+    ...(ctx.check ? { check: ctx.check } : {}),
+    ...(seed ? { prepare: () => _seed(store, key, { file: seed }, ctx) } : {}),
+    candidates: () => source.versions(),
+    documentName: source.name,
+    fromSnapshot: (document) => document,
+    ..._snapshotPlan(snapshots, ctx),
+  });
+  if (startup?.from === 'snapshot') lastGood?.alreadySaved(initial.version);
   const writer = new StoredWriter({
     mode: 'database',
     store,
-    key: mode.key,
+    key,
     layout: new WholeDocument(source.name, { maxDocumentBytes }),
     source,
     maxDocumentBytes,
+    ...(lastGood ? { onStored: (version, text) => lastGood.remember(version, text) } : {}),
   });
   return {
     initial,
+    ...(startup ? { startup } : {}),
     writer,
-    watch: async (runtime) => [await _poll(source, runtime, ctx, initial.hash, writer)],
+    watch: async (runtime) => [
+      ...(lastGood ? [lastGood.follow(runtime.reloader)] : []),
+      await _poll(source, runtime, ctx, initial.hash, writer),
+    ],
   };
 }
 
@@ -109,30 +140,45 @@ async function _overlaySources(
   ctx: SourceContext,
 ): Promise<Sources> {
   const { maxDocumentBytes } = ctx;
-  await _seed(store, mode.overlayKey, OVERLAY_SEED, 'empty overlay', ctx.logger);
+  const key = mode.overlayKey;
+  const snapshots = ctx.snapshotFor?.(key);
+  const lastGood = snapshots && _lastGood(store, key, snapshots, ctx);
   const base = new FileSource(mode.config, { maxDocumentBytes });
-  const overlay = new DatabaseSource(_documents(store, ctx), {
-    key: mode.overlayKey,
+  const overlay = new DatabaseSource(_documents(store, key, ctx, lastGood), {
+    key,
     logger: ctx.logger,
     maxDocumentBytes,
   });
   const source = withNudge(createOverlaySource(base, overlay));
-  const initial = await source.load();
+  // The snapshot holds the overlay document: the base is a local file anyway, read as it is now.
+  const { initial, startup } = await chooseInitial({
+    key,
+    ...(ctx.check ? { check: ctx.check } : {}),
+    prepare: () => _seed(store, key, { text: OVERLAY_SEED }, ctx),
+    candidates: () => _overBase(base, overlay.versions()),
+    documentName: overlay.name,
+    fromSnapshot: (document) => createOverlaySource(base, document),
+    ..._snapshotPlan(snapshots, ctx),
+  });
+  if (startup?.from === 'snapshot') lastGood?.alreadySaved(initial.version);
   const layout = new OverlayDocument(base, overlay.name, { maxDocumentBytes });
   const writer = new StoredWriter({
     mode: 'overlay',
     store,
-    key: mode.overlayKey,
+    key,
     layout,
     source,
     maxDocumentBytes,
+    ...(lastGood ? { onStored: (version, text) => lastGood.remember(version, text) } : {}),
   });
   return {
     initial,
+    ...(startup ? { startup } : {}),
     writer,
     watch: async (runtime) => {
+      const saving = lastGood ? [lastGood.follow(runtime.reloader)] : [];
       const poller = await _poll(source, runtime, ctx, initial.hash, writer);
-      if (!mode.watch) return [poller];
+      if (!mode.watch) return [...saving, poller];
       // A saved file takes the same path as a database change: the poller checks the composite at once.
       const watcher = new ConfigWatcher(
         base,
@@ -144,7 +190,7 @@ async function _overlaySources(
       );
       await watcher.start();
       runtime.trackSource('watcher', base, () => watcher.lastHash);
-      return [watcher, poller];
+      return [...saving, watcher, poller];
     },
   };
 }
@@ -185,33 +231,93 @@ async function _poll(
   return poller;
 }
 
-/** Writes `text` as version 1 of `key` unless the key exists (racing replicas: one wins, the rest see it). */
+/**
+ * Writes the seed as version 1 of `key` unless the key exists (racing replicas: one wins, the rest
+ * see it). A seed file is read, parsed and validated first: a refused seed stores nothing.
+ */
 async function _seed(
   store: PgConfigStore,
   key: string,
-  text: string,
-  message: string,
-  logger: Logger,
+  seed: { file: string } | { text: string },
+  ctx: SourceContext,
 ): Promise<void> {
   if (await store.getDocument(key)) return;
+  let text: string;
+  let message: string;
+  if ('file' in seed) {
+    const { maxDocumentBytes } = ctx;
+    text = await readConfigText(seed.file, { maxDocumentBytes });
+    message = `seeded from ${seed.file}`;
+    const issues = await ctx.check?.(parseConfig(text, { filename: seed.file, maxDocumentBytes }));
+    if (issues && issues.length > 0) {
+      throw new ConfigValidationError([...issues], {
+        subject: `${seed.file} (the seed of "${key}"; nothing was stored)`,
+      });
+    }
+  } else {
+    text = seed.text;
+    message = 'empty overlay';
+  }
   try {
     await store.putDocument(key, text, { expectedVersion: 0, actor: 'cfg serve', message });
-    logger.info({ key }, `stored document "${key}" created (${message})`);
+    ctx.logger.info({ key }, `stored document "${key}" created (${message})`);
   } catch (error) {
     if (!(error instanceof VersionConflictError)) throw error;
   }
 }
 
 /**
- * What the database sources read. Without `notify`, a view of the store without `subscribe`: the
- * source then offers no push hint, no LISTEN connection is opened, and the poller alone finds changes.
+ * What the database sources read: the store, with every text of `key` it hands out remembered for
+ * the local snapshot. Without `notify` it has no `subscribe`: the source then offers no push hint,
+ * no LISTEN connection is opened, and the poller alone finds changes.
  */
-function _documents(store: PgConfigStore, ctx: SourceContext): ConfigDocumentStore {
-  if (ctx.notify ?? true) return store;
-  return {
-    getDocument: (key) => store.getDocument(key),
-    getDocumentHash: (key) => store.getDocumentHash(key),
+function _documents(
+  store: PgConfigStore,
+  key: string,
+  ctx: SourceContext,
+  lastGood: LastGood | undefined,
+): ConfigDocumentStore {
+  const seen = <D extends { key: string; version: number; data: string | null } | null>(doc: D): D => {
+    if (doc && doc.key === key && doc.data !== null) lastGood?.remember(doc.version, doc.data);
+    return doc;
   };
+  return {
+    getDocument: async (k) => seen(await store.getDocument(k)),
+    getDocumentHash: (k) => store.getDocumentHash(k),
+    history: (k, opts) => store.history(k, opts),
+    getVersion: async (k, version) => seen(await store.getVersion(k, version)),
+    ...((ctx.notify ?? true) ? { subscribe: (listener, opts) => store.subscribe(listener, opts) } : {}),
+  };
+}
+
+/** The keeper of `key`'s local snapshot. */
+function _lastGood(store: PgConfigStore, key: string, file: SnapshotFile, ctx: SourceContext): LastGood {
+  return new LastGood({
+    file,
+    key,
+    read: async (version) => (await store.getVersion(key, version)).data ?? undefined,
+    logger: ctx.logger,
+  });
+}
+
+/** The snapshot part of a start-up plan. */
+function _snapshotPlan(snapshots: SnapshotFile | undefined, ctx: SourceContext) {
+  return {
+    ...(snapshots ? { snapshots } : {}),
+    ...(ctx.storeError === undefined ? {} : { storeError: ctx.storeError }),
+    ...(ctx.maxDocumentBytes === undefined ? {} : { maxDocumentBytes: ctx.maxDocumentBytes }),
+  };
+}
+
+/** Each stored overlay version merged over the base file, still saying which version it is. */
+async function* _overBase(
+  base: ConfigSource,
+  versions: AsyncIterable<ConfigSource>,
+): AsyncGenerator<ConfigSource & { version?: number }> {
+  for await (const layer of versions) {
+    const version = (layer as { version?: number }).version;
+    yield { ...createOverlaySource(base, layer), ...(version === undefined ? {} : { version }) };
+  }
 }
 
 function _need(store: PgConfigStore | undefined): PgConfigStore {

@@ -17,6 +17,14 @@ export interface ServeOptions {
   notify: boolean;
   /** The largest config document accepted from any input, in bytes (`MAX_DOCUMENT_BYTES` by default). */
   maxDocumentBytes: number;
+  /** Where the local last-known-good snapshots go (`--snapshot-dir`). */
+  snapshotDir: string;
+  /** Keep a local snapshot and start from it when the database is unreachable (`--no-snapshot`: off). */
+  snapshot: boolean;
+  /** Store call bounds; unset keeps the store's defaults. */
+  dbStatementTimeoutMs?: number;
+  dbLockTimeoutMs?: number;
+  dbConnectTimeoutMs?: number;
   tokensFile?: string;
   logLevel: string;
   logFormat?: 'json' | 'pretty';

@@ -1,10 +1,4 @@
-import {
-  type AppConfig,
-  CompositeSource,
-  type ConfigSource,
-  type DatabaseSource,
-  mergeConfigs,
-} from '@cfg/source';
+import { type AppConfig, CompositeSource, type ConfigSource, mergeConfigs } from '@cfg/source';
 
 /**
  * `CompositeSource([base, overlay])` — the watched file under the stored overlay document — whose
@@ -13,7 +7,7 @@ import {
  * identity through the `merge` hook), never from a second read, so a version always matches its
  * config.
  */
-export function createOverlaySource(base: ConfigSource, overlay: DatabaseSource): ConfigSource {
+export function createOverlaySource(base: ConfigSource, overlay: ConfigSource): ConfigSource {
   const versions = new WeakMap<AppConfig, number>();
   const overlayLayer: ConfigSource = {
     name: overlay.name,

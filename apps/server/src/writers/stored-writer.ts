@@ -33,6 +33,8 @@ export interface StoredWriterOptions {
    * @defaultValue `MAX_DOCUMENT_BYTES` (1 MiB)
    */
   maxDocumentBytes?: number;
+  /** Told the text of every version this writer stored (the local snapshot keeps it). */
+  onStored?: (version: number, text: string) => void;
 }
 
 /** A stored document opened for editing, and the version it is. */
@@ -91,6 +93,8 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
   /** Bumped when a store fails or a rollback is queued: edits made on the head before then are void. */
   #generation = 0;
   #announce: ((hash: string) => () => void) | undefined;
+  /** Aborted by `close()`: stores that have not started are called off. */
+  readonly #closing = new AbortController();
 
   constructor(opts: StoredWriterOptions) {
     this.mode = opts.mode;
@@ -113,6 +117,10 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
 
   drain(): Promise<void> {
     return this.#stores.idle();
+  }
+
+  close(): void {
+    this.#closing.abort(codes.CFG_ERR_SHUTTING_DOWN());
   }
 
   /**
@@ -140,6 +148,7 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
     return this.#stores.run(async () => {
       const edit = await edited;
       timings.add('queue', performance.now() - (edit?.editedAt ?? arrived));
+      this.#assertMayStore(ctx);
       if (edit && edit.generation === this.#generation) {
         try {
           return await this.#store(edit, edit.baseVersion, name, ctx, timings);
@@ -205,11 +214,13 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
   ): Promise<WriteOutcome> {
     const withdraw = this.#announce?.(edit.hash);
     try {
+      this.#assertMayStore(ctx);
       const written = await timings.time('db', () =>
         this.#opts.store.putDocument(this.key, edit.text, {
           expectedVersion: baseVersion,
           actor: ctx.actor,
           message: `PUT /api/v1/modules/${name}/config`,
+          signal: this.#signalFor(ctx),
         }),
       );
       return this.#outcome(edit.text, edit.composed, written.version);
@@ -237,6 +248,23 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
       throw codes.CFG_ERR_DOCUMENT_TOO_LARGE(bytes.toLocaleString('en'), limit.toLocaleString('en'));
     assertValid(composed, ctx.validate);
     return { doc, text, composed, hash: layout.hashOf(text, composed) };
+  }
+
+  /**
+   * Throws (the abort reason) unless a store may start: its client is still there and shutdown has
+   * not begun. A write queued behind a stalled one must not be stored after its client gave up (or
+   * the process began to stop), when the stall ends.
+   */
+  #assertMayStore(ctx: WriteContext): void {
+    const gone = [this.#closing.signal, ctx.signal].find((signal) => signal?.aborted);
+    if (!gone) return;
+    this.#void(); // edits made on top of this one assumed it would be stored
+    throw gone.reason;
+  }
+
+  /** Aborts when the client goes or shutdown begins; the store calls the write off if it has not started. */
+  #signalFor(ctx: WriteContext): AbortSignal {
+    return ctx.signal ? AbortSignal.any([this.#closing.signal, ctx.signal]) : this.#closing.signal;
   }
 
   /** Forgets the head and voids every edit made on it. */
@@ -272,6 +300,7 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
   rollback(version: number, ctx: WriteContext): Promise<WriteOutcome> {
     return this.#stores.run(() => {
       this.#void(); // edits queued behind it were made on what it replaces
+      this.#assertMayStore(ctx);
       return this.#rollback(version, ctx);
     });
   }
@@ -291,6 +320,7 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
       actor: ctx.actor,
       message: 'POST /api/v1/config/rollback',
       ...(expectedVersion === undefined ? {} : { expectedVersion }),
+      signal: this.#signalFor(ctx),
     });
     return this.#outcome(target.data, composed, written.version);
   }
@@ -301,7 +331,8 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
    * write by someone else reaches this server through its poller, as every other change does.
    */
   #outcome(text: string, config: AppConfig, version: number): WriteOutcome {
-    const { source, layout } = this.#opts;
+    const { source, layout, onStored } = this.#opts;
+    onStored?.(version, text);
     const snapshot = {
       config,
       hash: layout.hashOf(text, config),

@@ -19,6 +19,11 @@ export interface WriteContext {
   validate: (config: AppConfig) => ValidationIssue[];
   /** Where a writer adds the time it spent per phase (`Server-Timing`). */
   timings?: PhaseTimings;
+  /**
+   * Aborted when the client went away: a write whose store has not started by then is not stored
+   * (it rejects with the signal's reason).
+   */
+  signal?: AbortSignal;
 }
 
 export interface WriteOutcome {
@@ -48,6 +53,11 @@ export interface ConfigWriter {
    * went away (shutdown waits for them before closing the database).
    */
   drain?(): Promise<void>;
+  /**
+   * Shutdown began: writes whose store has not started yet fail with `CFG_ERR_SHUTTING_DOWN` and
+   * store nothing; a store already running finishes within the store's own timeouts.
+   */
+  close?(): void;
 }
 
 export interface ConfigVersions {

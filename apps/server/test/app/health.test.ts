@@ -31,7 +31,7 @@ describe('GET /healthz and /readyz', () => {
     expect(late.json()).toMatchObject({ code: 'CFG_ERR_SHUTTING_DOWN', error: 'Service Unavailable' });
   });
 
-  it('a source error makes readyz degraded until the source is back on what was delivered', async () => {
+  it('a source error makes readyz degraded until a re-check finds the source back on what was delivered', async () => {
     const { app, runtime } = await buildTestApp();
     let hash = 'good';
     const source = {
@@ -50,6 +50,11 @@ describe('GET /healthz and /readyz', () => {
       errors: ['CFG_PARSE'],
     });
     hash = 'good';
-    expect((await app.inject({ method: 'GET', url: '/readyz' })).json()).toMatchObject({ status: 'ready' });
+    // Found by the background re-check (every second), not by the probe itself.
+    await expect
+      .poll(async () => (await app.inject({ method: 'GET', url: '/readyz' })).json().status, {
+        timeout: 5_000,
+      })
+      .toBe('ready');
   });
 });

@@ -11,6 +11,7 @@ import { createOverlaySource } from '../../src/sources/overlay-source.js';
 import { OverlayDocument, WholeDocument } from '../../src/writers/layouts.js';
 import { StoredWriter } from '../../src/writers/stored-writer.js';
 import { buildTestApp } from '../helpers/app.js';
+import { documentWriter } from '../helpers/document-writer.js';
 
 const FIXTURE = new URL('../fixtures/config.yaml', import.meta.url);
 
@@ -33,15 +34,7 @@ let keys = 0;
 async function databaseApp(opts: { maxDocumentBytes?: number } = {}) {
   const key = `doc-${++keys}`;
   await store.putDocument(key, await readFile(FIXTURE, 'utf8'), { actor: 'seed' });
-  const source = new DatabaseSource(store, { key });
-  const writer = new StoredWriter({
-    mode: 'database',
-    store,
-    key,
-    layout: new WholeDocument(source.name),
-    source,
-    ...opts,
-  });
+  const { source, writer } = documentWriter(store, key, opts);
   const initial = await source.load();
   return { key, ...(await buildTestApp({ config: initial.config, version: initial.version, writer })) };
 }

@@ -4,9 +4,11 @@
  * server-process.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The BUILT CLI: end-to-end tests run what users run. */
@@ -72,11 +74,22 @@ export class ServerProcess {
     args: string[],
     opts: { env?: Record<string, string>; cwd?: string } = {},
   ): Promise<ServerProcess> {
+    // Local snapshots go to a directory of this process's own (removed when it exits), unless asked.
+    const snapshotDir = opts.env?.CFG_SNAPSHOT_DIR ?? mkdtempSync(join(tmpdir(), 'cfg-snapshots-'));
     const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--log-format', 'json', ...args], {
       cwd: opts.cwd,
-      env: { ...process.env, CFG_ADMIN_TOKEN: ADMIN_TOKEN, CFG_READ_TOKEN: READ_TOKEN, ...opts.env },
+      env: {
+        ...process.env,
+        CFG_ADMIN_TOKEN: ADMIN_TOKEN,
+        CFG_READ_TOKEN: READ_TOKEN,
+        CFG_SNAPSHOT_DIR: snapshotDir,
+        ...opts.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (opts.env?.CFG_SNAPSHOT_DIR === undefined) {
+      child.on('exit', () => rmSync(snapshotDir, { recursive: true, force: true }));
+    }
     const server = new ServerProcess(child);
     running.add(server);
     const exitedEarly = server.exited.then((code) => {

@@ -1,15 +1,18 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { freePort } from '../src/testing/index.js';
+import { freePort } from './free-port.js';
 
-export interface Proxy {
+export interface TcpProxy {
   /** `target` with the proxy's port: nothing answers there until `open()`. */
   url: string;
   open(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** A TCP forwarder to a PostgreSQL server that starts closed: a real "server is down" for clients. */
-export async function startProxy(target: URL): Promise<Proxy> {
+/**
+ * A TCP forwarder to a PostgreSQL server that starts closed: a real "server is down" for clients.
+ * `open()` lets connections through; `close()` refuses new ones and cuts every open one.
+ */
+export async function startProxy(target: URL): Promise<TcpProxy> {
   const port = await freePort();
   const url = new URL(target);
   url.port = String(port);
