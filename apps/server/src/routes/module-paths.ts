@@ -28,13 +28,13 @@ export const modulePathRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async 
           );
         }
         const response = module.respond(path);
+        // A configured content type is never second-guessed by a browser (an HTML body served as text/plain).
+        reply.code(response.statusCode ?? 200).header('x-content-type-options', 'nosniff');
+        if (response.body === undefined) return reply.send(); // 204, 205, 304: no content
         const isText = typeof response.body === 'string';
-        reply
-          .code(response.statusCode ?? 200)
-          .type(
-            response.contentType ??
-              (isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'),
-          );
+        reply.type(
+          response.contentType ?? (isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'),
+        );
         return isText ? response.body : JSON.stringify(response.body);
       } finally {
         release();
