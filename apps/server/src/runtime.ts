@@ -9,7 +9,7 @@ import type {
 } from '@cfg/source';
 import { Engine, type EngineOptions } from './engine/engine.js';
 import { ServerMetrics, type SourceKind } from './lib/metrics.js';
-import { ReloadLog } from './lib/reload-log.js';
+import { boundedResult, ReloadLog } from './lib/reload-log.js';
 import { MemoryWriter } from './writers/memory-writer.js';
 import type { ConfigWriter } from './writers/types.js';
 
@@ -255,9 +255,11 @@ export class Runtime {
     const touched = modules.length > 0 ? modules.join(', ') : 'no modules';
     const at = `${facts.ms} ms, hash ${facts.hash}${result.version === undefined ? '' : `, version ${result.version}`}`;
     if (result.outcome === 'rejected') {
+      // Bounded like the API's records: 20k issues made one multi-megabyte log line per rejection.
+      const { error, issues, issuesTotal } = boundedResult(result);
       this.#logger.warn(
-        { ...facts, errorCode: result.errorCode, error: result.error, issues: result.issues },
-        `reload rejected (${at}): ${result.error}; still serving ${result.fromHash.slice(0, 12)}`,
+        { ...facts, errorCode: result.errorCode, error, issues, issuesTotal },
+        `reload rejected (${at}): ${error}; still serving ${result.fromHash.slice(0, 12)}`,
       );
     } else {
       this.#logger.info(facts, `reload ${result.outcome}: ${touched} (${at})`);

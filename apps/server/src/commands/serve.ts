@@ -59,7 +59,14 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
     opened.push({ name: 'stop the modules', run: () => runtime.close() });
     // After the HTTP server closed: writes whose clients went away are still queued; the pool stays open for them.
     opened.push({ name: 'finish queued writes', run: async () => sources.writer.drain?.() });
-    const app = await build({ runtime, auth: new TokenAuthenticator(tokens.entries), logger });
+    const app = await build({
+      runtime,
+      auth: new TokenAuthenticator(tokens.entries),
+      logger,
+      maxConnections: opts.maxConnections,
+      maxEventStreams: opts.maxSseClients,
+      requestTimeoutMs: opts.requestTimeoutMs,
+    });
     opened.push({ name: 'finish in-flight requests', run: () => app.close() });
     const watches = await sources.watch(runtime);
     opened.push({ name: 'stop watching', run: () => Promise.all(watches.map((w) => w.stop())) });

@@ -51,12 +51,22 @@ export function toHttpError(error: unknown, ctx: { bodyLimit: number; contentTyp
 
 export function errorHandler(bodyLimit: number) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    // The client left (or was cut off at the request timeout) before its body ended: its doing, not ours.
+    if (_bodyAborted(error, request)) {
+      request.log.debug({ err: (error as Error).message }, 'request body aborted by the client');
+      return reply.code(400).send(codes.CFG_ERR_BAD_REQUEST('the request body ended early').toReply());
+    }
     const httpError = toHttpError(error, { bodyLimit, contentType: request.headers['content-type'] });
     if (httpError.statusCode >= 500) request.log.error({ err: error }, 'request failed');
     if (httpError.code === 'CFG_ERR_RATE_LIMITED')
       reply.header('retry-after', String(httpError.details.retryAfterSeconds));
     return reply.code(httpError.statusCode).type('application/json; charset=utf-8').send(httpError.toReply());
   };
+}
+
+/** Node's `aborted` error while the body was still arriving (anyone can cause one per request). */
+function _bodyAborted(error: unknown, request: FastifyRequest): boolean {
+  return (error as { code?: unknown }).code === 'ECONNRESET' && request.raw.readableAborted;
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply) {

@@ -122,6 +122,11 @@ export const codes = {
     'the config source cannot be read right now (%s); retry later',
     503,
   ),
+  CFG_ERR_TOO_MANY_STREAMS: createError(
+    'CFG_ERR_TOO_MANY_STREAMS',
+    'this server already serves %s event streams (--max-sse-clients); retry later or on another replica',
+    503,
+  ),
   CFG_ERR_SHUTTING_DOWN: createError(
     'CFG_ERR_SHUTTING_DOWN',
     'this server is shutting down; retry on another replica',

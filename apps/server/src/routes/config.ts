@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TokenAuthenticator } from '../lib/auth.js';
 import { codes } from '../lib/errors.js';
+import { boundedResult } from '../lib/reload-log.js';
 import type { Runtime } from '../runtime.js';
 import type { ConfigVersions } from '../writers/types.js';
 import { reloadReply } from './reload-reply.js';
@@ -43,10 +44,16 @@ export const configRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
   app.get(
     '/status',
     { onRequest: auth.require('read'), schema: { response: { 200: anyObject } } },
-    async () => ({
-      mode: runtime.writer.mode,
-      ...(await runtime.status()),
-    }),
+    async () => {
+      const status = await runtime.status();
+      const { lastResult } = status.reloader;
+      return {
+        mode: runtime.writer.mode,
+        ...status,
+        // As bounded as the reload records: a rejection can carry tens of thousands of issues.
+        reloader: { ...status.reloader, lastResult: lastResult && boundedResult(lastResult) },
+      };
+    },
   );
 
   app.get<{ Querystring: { limit?: number; before?: number } }>(

@@ -1,8 +1,8 @@
 import { parseConfig } from '@cfg/source';
 import { describe, expect, it } from 'vitest';
+import { featureFlagsType } from '../../../src/engine/modules/feature-flags.js';
 import { ModuleRegistry } from '../../../src/engine/registry.js';
 import { validateAppConfig } from '../../../src/engine/validate.js';
-import { featureFlagsType } from '../../../src/engine/modules/feature-flags.js';
 import { createModule } from '../../helpers/modules.js';
 
 describe('feature-flags', () => {
