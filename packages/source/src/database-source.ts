@@ -31,6 +31,8 @@ export interface DatabaseSourceOptions {
    * @defaultValue `parseConfig`
    */
   parse?: ConfigParser;
+  /** The document is an overlay layer: its modules may leave out `type` (`ParseContext.overlay`). @defaultValue false */
+  overlay?: boolean;
   /** Told when the store's hash does not match its data, or push notifications fail. */
   logger?: Logger;
 }
@@ -46,8 +48,8 @@ export class DatabaseSource implements ConfigSource {
   /** Present when the store can push; forwards its notices for this key, and a hint on reconnect. */
   readonly subscribe?: (hint: () => void) => () => void;
   readonly #store: ConfigDocumentStore;
-  readonly #opts: Required<Omit<DatabaseSourceOptions, 'parse' | 'logger'>> &
-    Pick<DatabaseSourceOptions, 'parse' | 'logger'>;
+  readonly #opts: Required<Omit<DatabaseSourceOptions, 'parse' | 'logger' | 'overlay'>> &
+    Pick<DatabaseSourceOptions, 'parse' | 'logger' | 'overlay'>;
   #cache: { snapshot: ConfigSnapshot; storedAt: number } | undefined;
   readonly #lastParse = new LastParse();
 
@@ -74,7 +76,10 @@ export class DatabaseSource implements ConfigSource {
     if (!doc) throw this.#notFound();
     const hash = this.#hashOf(doc);
     const config = this.#lastParse.configFor(hash, () =>
-      parseConfigWith(this.#opts.parse, doc.data, { filename: this.name }),
+      parseConfigWith(this.#opts.parse, doc.data, {
+        filename: this.name,
+        overlay: this.#opts.overlay ?? false,
+      }),
     );
     const snapshot: ConfigSnapshot = {
       config,

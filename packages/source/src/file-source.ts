@@ -14,6 +14,8 @@ export interface FileSourceOptions {
    * @defaultValue `parseConfig` (`yaml`, with a `JSON.parse` fast path for JSON text)
    */
   parse?: ConfigParser;
+  /** The file is an overlay layer: its modules may leave out `type` (`ParseContext.overlay`). @defaultValue false */
+  overlay?: boolean;
 }
 
 /**
@@ -28,19 +30,21 @@ export class FileSource implements ConfigSource {
   /** `file:<absolute path>`. */
   readonly name: string;
   readonly #parse: ConfigParser | undefined;
+  readonly #overlay: boolean;
   readonly #lastParse = new LastParse();
 
   constructor(path: string, opts: FileSourceOptions = {}) {
     this.path = resolve(path);
     this.name = `${NAME}:${this.path}`;
     this.#parse = opts.parse;
+    this.#overlay = opts.overlay ?? false;
   }
 
   async load(opts: LoadOptions = {}): Promise<ConfigSnapshot> {
     const bytes = await this.#read(opts);
     const hash = hashBytes(bytes);
     const config = this.#lastParse.configFor(hash, () =>
-      parseConfigWith(this.#parse, bytes.toString('utf8'), { filename: this.path }),
+      parseConfigWith(this.#parse, bytes.toString('utf8'), { filename: this.path, overlay: this.#overlay }),
     );
     return { config, hash, source: this.name, loadedAt: new Date() };
   }

@@ -12,7 +12,13 @@ export {
 } from './errors.js';
 export { FileSource, type FileSourceOptions } from './file-source.js';
 export { canonicalJson, hashBytes, hashConfig } from './hash.js';
-export { mergeConfigs, mergePatch } from './merge.js';
+export {
+  type MergeOptions,
+  type MergePatchOptions,
+  mergeConfigs,
+  mergePatch,
+  type SkippedModule,
+} from './merge.js';
 export { MAX_NESTING } from './nesting.js';
 export {
   type ConfigParser,

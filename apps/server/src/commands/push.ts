@@ -18,7 +18,8 @@ export interface PushFlags extends DatabaseFlags {
 export async function pushCommand(file: string, flags: PushFlags): Promise<CommandResult> {
   const text = await readFile(file, 'utf8');
   try {
-    parseConfig(text, { filename: file });
+    // The key may hold an overlay, whose modules may leave out `type`; servers check everything else.
+    parseConfig(text, { filename: file, overlay: true });
   } catch (error) {
     if (error instanceof ConfigParseError) return { lines: [error.message], exitCode: 1 };
     throw error;

@@ -3,6 +3,7 @@ import type { TokenAuthenticator } from '../lib/auth.js';
 import { codes } from '../lib/errors.js';
 import { boundedResult } from '../lib/reload-log.js';
 import type { Runtime } from '../runtime.js';
+import { describeSkipped, skippedOverlayEntries } from '../sources/overlay-source.js';
 import type { ConfigVersions } from '../writers/types.js';
 import { reloadReply } from './reload-reply.js';
 import { anyObject, ifMatchHeaders, versionNumber } from './schemas.js';
@@ -47,11 +48,15 @@ export const configRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
     async () => {
       const status = await runtime.status();
       const { lastResult } = status.reloader;
+      const skipped = skippedOverlayEntries(runtime.reloader.current.config);
       return {
         mode: runtime.writer.mode,
         ...status,
         // As bounded as the reload records: a rejection can carry tens of thousands of issues.
         reloader: { ...status.reloader, lastResult: lastResult && boundedResult(lastResult) },
+        ...(runtime.writer.mode === 'overlay'
+          ? { overlay: { notApplied: skipped.map((e) => ({ ...e, message: describeSkipped(e) })) } }
+          : {}),
       };
     },
   );

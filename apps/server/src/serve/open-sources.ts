@@ -10,7 +10,7 @@ import {
 import { ConfigWatcher, SourcePoller } from '@cfg/watcher';
 import type { Runtime } from '../runtime.js';
 import { withNudge } from '../sources/nudgeable.js';
-import { createOverlaySource } from '../sources/overlay-source.js';
+import { createOverlaySource, reportSkippedOverlayEntries } from '../sources/overlay-source.js';
 import { OverlayDocument, WholeDocument } from '../writers/layouts.js';
 import { MemoryWriter } from '../writers/memory-writer.js';
 import { StoredWriter } from '../writers/stored-writer.js';
@@ -99,7 +99,11 @@ async function _overlaySources(
 ): Promise<Sources> {
   await _seed(store, mode.overlayKey, OVERLAY_SEED, 'empty overlay', ctx.logger);
   const base = new FileSource(mode.config);
-  const overlay = new DatabaseSource(_documents(store, ctx), { key: mode.overlayKey, logger: ctx.logger });
+  const overlay = new DatabaseSource(_documents(store, ctx), {
+    key: mode.overlayKey,
+    overlay: true,
+    logger: ctx.logger,
+  });
   const source = withNudge(createOverlaySource(base, overlay));
   const initial = await source.load();
   const layout = new OverlayDocument(base, overlay.name);
@@ -108,6 +112,7 @@ async function _overlaySources(
     initial,
     writer,
     watch: async (runtime) => {
+      reportSkippedOverlayEntries(runtime.reloader, ctx.logger);
       const poller = await _poll(source, runtime, ctx, initial.hash, writer);
       if (!mode.watch) return [poller];
       // A saved file takes the same path as a database change: the poller checks the composite at once.

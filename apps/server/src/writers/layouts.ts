@@ -4,13 +4,13 @@ import {
   type ConfigSource,
   hashBytes,
   hashConfig,
-  mergeConfigs,
   parseConfig,
   toAppConfig,
 } from '@cfg/source';
 import { codes } from '../lib/errors.js';
 import { overridePatch } from '../lib/override-patch.js';
 import { type EditableConfigText, ModuleNotInDocumentError } from '../lib/yaml-edit.js';
+import { mergeOverlay } from '../sources/overlay-source.js';
 
 /** How long an overlay write waits before reading a base file that did not load a second time. */
 const BASE_RETRY_MS = 25;
@@ -55,9 +55,12 @@ export class WholeDocument implements DocumentLayout {
 }
 
 /**
- * The stored document is an overlay on a base (the watched file), merged the way `CompositeSource`
- * merges. An edit stores the JSON Merge Patch that turns the base module's config into `config`,
- * naming every key `config` sets, so a later edit of the base file cannot undo those keys.
+ * The stored document is an overlay on a base (the watched file), merged as the server's overlay
+ * source merges (`mergeOverlay`). An edit stores the JSON Merge Patch that turns the base module's
+ * config into `config`, naming every key `config` sets, so a later edit of the base file cannot undo
+ * those keys; `null`s in `config` are stored as literals, so they survive. The entry names the type
+ * it was written for: should the file change that module's type, the entry is set aside (reported),
+ * not merged into a module it was not written for.
  */
 export class OverlayDocument implements DocumentLayout {
   readonly #base: ConfigSource;
@@ -70,7 +73,7 @@ export class OverlayDocument implements DocumentLayout {
 
   async compose(text: string): Promise<AppConfig> {
     const base = await this.#loadBase();
-    return mergeConfigs(base.config, parseConfig(text, { filename: this.#filename }));
+    return mergeOverlay(base.config, parseConfig(text, { filename: this.#filename, overlay: true }));
   }
 
   /** `CompositeSource` hashes the merged config. */
@@ -81,13 +84,14 @@ export class OverlayDocument implements DocumentLayout {
   async edit(doc: EditableConfigText, name: string, config: Record<string, unknown>): Promise<AppConfig> {
     const base = (await this.#loadBase()).config;
     const module = base.modules.find((m) => m.name === name);
-    if (module)
-      doc.setModuleConfig(name, overridePatch(module.config ?? {}, config), {
-        append: { type: module.type },
-      });
-    // A module the overlay itself adds: its config is simply the new one.
-    else _setModuleConfig(doc, name, config);
-    return mergeConfigs(base, toAppConfig(doc.toValue(), { filename: this.#filename }));
+    // The overlay only edits the file's modules: one the file no longer has cannot be written.
+    if (!module) throw codes.CFG_ERR_MODULE_NOT_FOUND(name);
+    const overlay = () => toAppConfig(doc.toValue(), { filename: this.#filename, overlay: true });
+    const entry = overlay().modules.find((m) => m.name === name);
+    if (entry?.type !== undefined && entry.type !== module.type)
+      throw codes.CFG_ERR_OVERLAY_CONFLICT(name, entry.type, module.type);
+    doc.setModuleConfig(name, overridePatch(module.config ?? {}, config), { append: { type: module.type } });
+    return mergeOverlay(base, overlay());
   }
 
   /**
