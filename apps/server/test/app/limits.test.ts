@@ -1,4 +1,4 @@
-import { type AddressInfo, connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { ReloadResult } from '@cfg/reloader';
 import { describe, expect, it } from 'vitest';
 import type { BuildOptions } from '../../src/app.js';
@@ -6,6 +6,7 @@ import { MAX_RECORD_ISSUES } from '../../src/lib/reload-log.js';
 import { ADMIN, buildTestApp, READER } from '../helpers/app.js';
 import { snapshotOf } from '../helpers/configs.js';
 import { captureLogs } from '../helpers/log-capture.js';
+import { type RawClient, rawClient, within } from '../helpers/raw-client.js';
 
 /**
  * The HTTP resource limits, on a real listening server (127.0.0.1, random port), with limits small
@@ -18,37 +19,6 @@ async function listening(build: Omit<BuildOptions, 'runtime' | 'auth'>) {
   await test.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = test.app.server.address() as AddressInfo;
   return { ...test, port, logs };
-}
-
-/** A raw connection that keeps what it receives and resolves `closed` with the ms it stayed open. */
-function rawClient(port: number) {
-  const started = performance.now();
-  let received = '';
-  const socket = connect(port, '127.0.0.1');
-  socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
-  socket.on('error', () => undefined); // a reset once the server closes: 'close' follows
-  const connected = new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-  const closed = new Promise<number>((resolve) =>
-    socket.once('close', () => resolve(performance.now() - started)),
-  );
-  return {
-    socket,
-    connected,
-    closed,
-    get received() {
-      return received;
-    },
-  };
-}
-
-/** Rejects when `promise` takes longer than `ms`: a hang fails the test instead of stalling it. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms),
-    ),
-  ]);
 }
 
 const partialPut = (path: string, token?: string) =>
@@ -139,7 +109,7 @@ describe('--max-connections', () => {
 });
 
 /** Opens `GET /api/v1/events` on a raw socket and never reads from it. */
-async function nonReadingStream(port: number, lastEventId?: number): Promise<ReturnType<typeof rawClient>> {
+async function nonReadingStream(port: number, lastEventId?: number): Promise<RawClient> {
   const client = rawClient(port);
   client.socket.write(
     `GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${READER}\r\n` +
