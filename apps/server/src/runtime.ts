@@ -30,7 +30,10 @@ export interface SourceFailure {
   source: string;
   code?: string;
   message: string;
+  /** The latest failure. */
   at: Date;
+  /** When the source started failing (the first failure since it last worked). */
+  since: Date;
 }
 
 /** A watched source, and how to tell that it is readable again and back on what was delivered. */
@@ -136,9 +139,16 @@ export class Runtime {
     };
   }
 
-  /** The source `kind` delivered again: its last error no longer holds. */
+  /** The source `kind` delivered (or read fine) again: its last error no longer holds; said once. */
   sourceRecovered(kind: SourceKind): void {
+    const failure = this.#sourceErrors.get(kind);
+    if (!failure) return;
     this.#sourceErrors.delete(kind);
+    const seconds = ((Date.now() - failure.since.getTime()) / 1000).toFixed(1);
+    this.#logger.info(
+      { source: failure.source, kind, seconds },
+      `${kind}: ${failure.source} is readable again (after ${seconds} s)`,
+    );
   }
 
   /** Registers a watched source, so `status()` can tell when a failure has passed. */
@@ -146,20 +156,30 @@ export class Runtime {
     this.#tracked.set(kind, { source, lastHash });
   }
 
-  /** An error handler for a watcher or poller: counted, logged once, shown by `/readyz` until it passes. */
+  /**
+   * An error handler for a watcher or poller: counted, shown by `/readyz` until it passes, and
+   * logged once per outage. A bad content is reported once per content already (so each is news);
+   * any other failure repeats on every retry (a database that is gone: every 0.25–5 s), so only the
+   * first of an outage is a WARN, the rest DEBUG, and its end one INFO (`sourceRecovered`).
+   */
   sourceErrorHandler(kind: SourceKind, source: string): (error: Error) => void {
     return (error) => {
       const code = (error as { code?: unknown }).code;
+      const ongoing = this.#sourceErrors.get(kind);
+      const now = new Date();
       this.#sourceErrors.set(kind, {
         kind,
         source,
         ...(typeof code === 'string' ? { code } : {}),
         message: error.message,
-        at: new Date(),
+        at: now,
+        since: ongoing?.since ?? now,
       });
       this.metrics.sourceError(kind);
       this.metrics.setDegraded(true);
-      this.#logger.warn(
+      const news = !ongoing || code === 'CFG_PARSE' || code === 'CFG_VALIDATION';
+      (news ? this.#logger.warn : this.#logger.debug).call(
+        this.#logger,
         { source, code, err: error.message },
         `${kind} error: ${error.message}; still serving the last good config`,
       );
@@ -202,7 +222,7 @@ export class Runtime {
     if (!tracked) return;
     try {
       const hash = await tracked.source.hash();
-      if (hash === tracked.lastHash()) this.#sourceErrors.delete(kind);
+      if (hash === tracked.lastHash()) this.sourceRecovered(kind);
     } catch {
       // Still failing: keep the error.
     }

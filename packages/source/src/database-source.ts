@@ -141,7 +141,9 @@ export class DatabaseSource implements ConfigSource {
         onReconnect: () => {
           if (active) hint();
         },
-        onError: (error) => logger?.warn({ source: this.name, err: error }, 'store notifications failed'),
+        // The store reports its own connection's state (once per outage); this is a trace, per failure.
+        onError: (error) =>
+          logger?.debug({ source: this.name, err: error.message }, 'store notifications failed'),
       },
     ).catch((error: unknown) => {
       logger?.warn({ source: this.name, err: error }, 'could not subscribe to store notifications');

@@ -122,7 +122,11 @@ async function _overlaySources(
           runtime.sourceRecovered('watcher');
           source.nudge();
         },
-        { onError: runtime.sourceErrorHandler('watcher', base.name), logger: ctx.logger },
+        {
+          onError: runtime.sourceErrorHandler('watcher', base.name),
+          onRecover: () => runtime.sourceRecovered('watcher'),
+          logger: ctx.logger,
+        },
       );
       await watcher.start();
       runtime.trackSource('watcher', base, () => watcher.lastHash);
@@ -140,6 +144,7 @@ async function _watchFile(
   const watcher = new ConfigWatcher(file, runtime.changeHandler('watcher'), {
     initialHash,
     onError: runtime.sourceErrorHandler('watcher', file.name),
+    onRecover: () => runtime.sourceRecovered('watcher'),
     logger: ctx.logger,
   });
   await watcher.start();
@@ -159,6 +164,7 @@ async function _poll(
     intervalMs: ctx.pollIntervalMs,
     initialHash,
     onError: runtime.sourceErrorHandler('poller', source.name),
+    onRecover: () => runtime.sourceRecovered('poller'),
     logger: ctx.logger,
   });
   await poller.start();
