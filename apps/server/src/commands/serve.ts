@@ -3,7 +3,7 @@ import { build } from '../app.js';
 import { openDatabase } from '../db/database.js';
 import { startEmbeddedPostgres } from '../db/embedded.js';
 import { TokenAuthenticator } from '../lib/auth.js';
-import { createLogger } from '../lib/logger.js';
+import { createLogger, ignoreClosedOutput } from '../lib/logger.js';
 import { loadTokens } from '../lib/tokens.js';
 import { Runtime } from '../runtime.js';
 import { openSources } from '../serve/open-sources.js';
@@ -18,6 +18,7 @@ type Step = { name: string; run: () => Promise<unknown> };
  * the graceful shutdown. Everything opened is closed again if start-up fails halfway.
  */
 export async function serveCommand(opts: ServeOptions): Promise<void> {
+  ignoreClosedOutput(process.stderr); // the terminal may close before we are done (SIGHUP)
   const logger = createLogger({
     level: opts.logLevel,
     ...(opts.logFormat ? { format: opts.logFormat } : {}),
@@ -35,6 +36,16 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
   const closeAll = async () => {
     for (const step of opened.reverse()) await step.run().catch(() => {});
   };
+  let ready: Runtime | undefined;
+  // Installed first: a signal while starting (Ctrl-C, a closed terminal) still closes what is open
+  // by then — the embedded PostgreSQL runs detached and would outlive this process.
+  onShutdownSignals({
+    logger,
+    steps: () => [
+      ...(ready ? [{ name: 'mark not ready', run: async () => ready?.beginShutdown() }] : []),
+      ...[...opened].reverse(),
+    ],
+  });
   try {
     let url = store.kind === 'url' ? store.url : undefined;
     if (store.kind === 'embedded') {
@@ -57,6 +68,7 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
     });
     const runtime = await Runtime.create({ initial: sources.initial, writer: sources.writer, logger });
     opened.push({ name: 'stop the modules', run: () => runtime.close() });
+    ready = runtime;
     // After the HTTP server closed: writes whose clients went away are still queued; the pool stays open for them.
     opened.push({ name: 'finish queued writes', run: async () => sources.writer.drain?.() });
     const app = await build({
@@ -91,12 +103,6 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
         `cfg: no token configured (CFG_ADMIN_TOKEN, CFG_READ_TOKEN or --tokens-file), so this run has a generated admin token, shown once:\ncfg:   ${tokens.generated}\n`,
       );
     }
-
-    const steps = [...opened].reverse();
-    onShutdownSignals({
-      logger,
-      steps: [{ name: 'mark not ready', run: async () => runtime.beginShutdown() }, ...steps],
-    });
   } catch (error) {
     await closeAll();
     throw error;
