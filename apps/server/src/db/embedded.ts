@@ -206,7 +206,11 @@ async function _owner(dataDir: string): Promise<number | undefined> {
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
-/** Fast shutdown (SIGINT), waited for; past STOP_TIMEOUT_MS an immediate one (SIGQUIT). */
+/**
+ * Fast shutdown (SIGINT), waited for; past STOP_TIMEOUT_MS an immediate one (SIGQUIT). Done when
+ * `postmaster.pid` is gone (PostgreSQL removes it last): the process itself, no child of ours, may
+ * linger as a zombie until whoever adopted it reaps it (1.5 s under this machine's init).
+ */
 async function _stop(dataDir: string, pid: number): Promise<void> {
   const signal = (name: NodeJS.Signals) => {
     try {
@@ -217,7 +221,7 @@ async function _stop(dataDir: string, pid: number): Promise<void> {
   };
   signal('SIGINT');
   const deadline = performance.now() + STOP_TIMEOUT_MS;
-  while (_alive(pid)) {
+  while (_alive(pid) && (await _exists(join(dataDir, 'postmaster.pid')))) {
     if (performance.now() > deadline) {
       signal('SIGQUIT');
       break;

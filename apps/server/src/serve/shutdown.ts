@@ -52,8 +52,10 @@ export function onShutdownSignals(opts: ShutdownOptions): void {
     deadline.unref();
     running = (async () => {
       for (const step of typeof steps === 'function' ? steps() : steps) {
+        const began = performance.now();
         try {
           await step.run();
+          logger.debug({ step: step.name, ms: Math.round(performance.now() - began) }, `shutdown: ${step.name}`);
         } catch (error) {
           logger.error({ step: step.name, err: (error as Error).message }, `shutdown: ${step.name} failed`);
         }
