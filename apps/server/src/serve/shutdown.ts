@@ -55,7 +55,10 @@ export function onShutdownSignals(opts: ShutdownOptions): void {
         const began = performance.now();
         try {
           await step.run();
-          logger.debug({ step: step.name, ms: Math.round(performance.now() - began) }, `shutdown: ${step.name}`);
+          logger.debug(
+            { step: step.name, ms: Math.round(performance.now() - began) },
+            `shutdown: ${step.name}`,
+          );
         } catch (error) {
           logger.error({ step: step.name, err: (error as Error).message }, `shutdown: ${step.name} failed`);
         }

@@ -128,8 +128,8 @@ export function canReach(ids: PostgresIds, path: string): Promise<boolean> {
 async function _assertReachable(ids: PostgresIds, path: string, runtimeDir: string): Promise<void> {
   if (await canReach(ids, path)) return;
   throw new Error(
-    `the "postgres" user cannot reach ${await _firstBlocked(ids, path)} either; point CFG_EMBEDDED_RUNTIME_DIR ` +
-      `(now ${runtimeDir}) at a directory whose parents it can enter, or use --database-url`,
+    `the "postgres" user cannot reach ${await _firstBlocked(ids, path)} either: choose a runtime dir ` +
+      `(now ${runtimeDir}; CFG_EMBEDDED_RUNTIME_DIR for cfg serve) whose parents it can enter`,
   );
 }
 
@@ -146,7 +146,7 @@ async function _firstBlocked(ids: PostgresIds, dir: string): Promise<string> {
 
 /** Copies the build once per version (a `.complete` marker says a copy finished), readable by all. */
 async function _copyBinaries(from: string, to: string): Promise<string> {
-  if (await _exists(join(to, '.complete'))) return to;
+  if (await pathExists(join(to, '.complete'))) return to;
   await _mkdirOpen(dirname(to));
   const partial = `${to}.partial-${process.pid}`;
   await rm(partial, { recursive: true, force: true });
@@ -158,7 +158,8 @@ async function _copyBinaries(from: string, to: string): Promise<string> {
   return to;
 }
 
-async function _exists(path: string): Promise<boolean> {
+/** Whether `path` exists. */
+export async function pathExists(path: string): Promise<boolean> {
   return stat(path).then(
     () => true,
     () => false,
