@@ -6,7 +6,7 @@ import { MAX_RECORD_ISSUES } from '../../src/lib/reload-log.js';
 import { ADMIN, buildTestApp, READER } from '../helpers/app.js';
 import { snapshotOf } from '../helpers/configs.js';
 import { captureLogs } from '../helpers/log-capture.js';
-import { type RawClient, rawClient, within } from '../helpers/raw-client.js';
+import { okResponses, pollUntil, type RawClient, rawClient, within } from '../helpers/raw-client.js';
 
 /**
  * The HTTP resource limits, on a real listening server (127.0.0.1, random port), with limits small
@@ -74,11 +74,8 @@ describe('--max-connections', () => {
     const idle = Array.from({ length: 4 }, () => rawClient(port));
     await Promise.all(idle.map((c) => c.connected));
     // Connected before the server counted them: wait until it holds all five.
-    await within(
-      (async () => {
-        while ((await new Promise<number>((r) => app.server.getConnections((_, n) => r(n)))) < 5)
-          await new Promise((resolve) => setTimeout(resolve, 5));
-      })(),
+    await pollUntil(
+      async () => (await new Promise<number>((r) => app.server.getConnections((_, n) => r(n)))) >= 5,
       5_000,
       'the server never held 5 connections',
     );
@@ -92,14 +89,7 @@ describe('--max-connections', () => {
     // A client that was already connected is still served, on the same connection, twice.
     for (const n of [1, 2]) {
       served.socket.write('GET /hello HTTP/1.1\r\nHost: x\r\n\r\n');
-      await within(
-        (async () => {
-          while (served.received.split('HTTP/1.1 200 OK').length - 1 < n)
-            await new Promise((resolve) => setTimeout(resolve, 5));
-        })(),
-        2_000,
-        `request ${n} on the open connection`,
-      );
+      await pollUntil(() => okResponses(served) >= n, 2_000, `request ${n} on the open connection`);
     }
     const metrics = await app.inject({ method: 'GET', url: '/metrics', headers: admin });
     expect(metrics.body).toMatch(/^cfg_http_connections_refused_total 3$/m);
@@ -115,13 +105,7 @@ async function nonReadingStream(port: number, lastEventId?: number): Promise<Raw
     `GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${READER}\r\n` +
       `${lastEventId === undefined ? '' : `Last-Event-ID: ${lastEventId}\r\n`}\r\n`,
   );
-  await within(
-    (async () => {
-      while (!client.received.includes('retry: 2000')) await new Promise((resolve) => setTimeout(resolve, 5));
-    })(),
-    2_000,
-    'the event stream did not open',
-  );
+  await pollUntil(() => client.received.includes('retry: 2000'), 2_000, 'the event stream did not open');
   client.socket.pause();
   return client;
 }
@@ -192,10 +176,8 @@ describe('event streams (SSE)', () => {
     resumed.socket.write(
       `GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${READER}\r\nLast-Event-ID: ${newest - 2}\r\n\r\n`,
     );
-    await within(
-      (async () => {
-        while (!resumed.received.includes(`id: ${newest}\n`)) await new Promise((r) => setTimeout(r, 5));
-      })(),
+    await pollUntil(
+      () => resumed.received.includes(`id: ${newest}\n`),
       5_000,
       'the resumed stream did not replay',
     );

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFixture } from '../helpers/configs.js';
-import { rawClient, within } from '../helpers/raw-client.js';
+import { okResponses, pollUntil, rawClient, within } from '../helpers/raw-client.js';
 import { ADMIN_TOKEN, assertBuilt, READ_TOKEN, ServerProcess } from '../helpers/server-process.js';
 
 /**
@@ -80,11 +80,8 @@ describe('hostile clients against a real server', () => {
     await existing.connected;
     const served = async (n: number) => {
       existing.socket.write('GET /hello HTTP/1.1\r\nHost: x\r\n\r\n');
-      await within(
-        (async () => {
-          while (existing.received.split('HTTP/1.1 200 OK').length - 1 < n)
-            await new Promise((r) => setTimeout(r, 5));
-        })(),
+      await pollUntil(
+        () => okResponses(existing) >= n,
         5_000,
         `request ${n} of the client that was already connected`,
       );
@@ -150,11 +147,8 @@ describe('hostile clients against a real server', () => {
           `GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${READ_TOKEN}\r\n\r\n`,
         );
       }
-      await within(
-        (async () => {
-          while (!streams.every((s) => s.received.includes('retry: 2000')))
-            await new Promise((r) => setTimeout(r, 10));
-        })(),
+      await pollUntil(
+        () => streams.every((s) => s.received.includes('retry: 2000')),
         10_000,
         'the event streams did not all open',
       );

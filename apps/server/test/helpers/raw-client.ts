@@ -41,3 +41,17 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
     }),
   ]).finally(() => clearTimeout(timer));
 }
+
+/** Resolves once `check()` holds, polled every 5 ms; rejects after `ms` (`what` says what never happened). */
+export function pollUntil(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  return within(
+    (async () => {
+      while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 5));
+    })(),
+    ms,
+    what,
+  );
+}
+
+/** How many `200 OK` responses a raw client has received. */
+export const okResponses = (client: RawClient): number => client.received.split('HTTP/1.1 200 OK').length - 1;
