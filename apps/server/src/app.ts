@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { MODULE_NAME_MAX_LENGTH } from './engine/module-name.js';
 import type { TokenAuthenticator } from './lib/auth.js';
+import { limitConnections } from './lib/connection-limit.js';
 import { clientErrorHandler, errorHandler, notFoundHandler } from './lib/error-handler.js';
 import { codes } from './lib/errors.js';
 import { trackUnusedConnections } from './lib/unused-connections.js';
@@ -22,17 +23,55 @@ export interface BuildOptions {
   bodyLimit?: number;
   /** Heartbeat interval of `GET /api/v1/events`. @defaultValue 15_000 */
   sseHeartbeatMs?: number;
+  /**
+   * Time for a whole request (headers and body) to arrive; past it the connection gets 408 and is
+   * closed. Fastify's default is none: a body that never completed held its connection for good.
+   * @defaultValue 30_000
+   */
+  requestTimeoutMs?: number;
+  /** Time for the request headers to arrive (also closes a connection that never sends one). @defaultValue 10_000 */
+  headersTimeoutMs?: number;
+  /** Open TCP connections at most; past it new ones are closed on arrival. @defaultValue 512 */
+  maxConnections?: number;
+  /** Open `GET /api/v1/events` streams at most; past it 503 `CFG_ERR_TOO_MANY_STREAMS`. @defaultValue 100 */
+  maxEventStreams?: number;
+  /** Unsent bytes an event stream may hold before its (non-reading) client is dropped. @defaultValue 256 KiB */
+  eventStreamBufferBytes?: number;
 }
+
+/** The defaults of `BuildOptions`, in one place (the README lists them, with why). */
+export const BUILD_DEFAULTS = {
+  bodyLimit: 1024 * 1024,
+  sseHeartbeatMs: 15_000,
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  maxConnections: 512,
+  maxEventStreams: 100,
+  eventStreamBufferBytes: 256 * 1024,
+} as const;
+
+/**
+ * How often Node looks for requests past their timeouts. Its default, 30 s, let a timed-out request
+ * live up to 30 s longer than its timeout; with 1 s a request is closed within a second of it.
+ */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
 /**
  * The HTTP API as a fastify instance, not listening yet: tests call `app.inject`, the CLI calls
  * `app.listen`. Every error reply is `{ statusCode, code, error, message }` from `lib/errors.ts`.
  */
 export async function build(userOpts: BuildOptions): Promise<FastifyInstance> {
-  const opts = { bodyLimit: 1024 * 1024, sseHeartbeatMs: 15_000, ...userOpts };
+  const opts = { ...BUILD_DEFAULTS, ...userOpts };
   const onError = errorHandler(opts.bodyLimit);
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
+    // A request whose body (or headers) never completes is answered 408 and closed in bounded time.
+    requestTimeout: opts.requestTimeoutMs,
+    http: {
+      headersTimeout: Math.min(opts.headersTimeoutMs, opts.requestTimeoutMs),
+      requestTimeout: opts.requestTimeoutMs,
+      connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+    },
     // One line per reload is the log that matters; per-request lines would drown it.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit,
@@ -55,6 +94,11 @@ export async function build(userOpts: BuildOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler(notFoundHandler);
 
   const { runtime, auth } = opts;
+  limitConnections(app.server, {
+    max: opts.maxConnections,
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    onRefused: () => runtime.metrics.connectionRefused(),
+  });
   const unusedConnections = trackUnusedConnections(app.server);
   app.addHook('preClose', async () => unusedConnections.close());
   app.addHook('onRequest', async (request) => {
@@ -69,7 +113,13 @@ export async function build(userOpts: BuildOptions): Promise<FastifyInstance> {
     async (api) => {
       await api.register(configRoutes, { runtime, auth });
       await api.register(moduleRoutes, { runtime, auth });
-      await api.register(reloadRoutes, { runtime, auth, sseHeartbeatMs: opts.sseHeartbeatMs });
+      await api.register(reloadRoutes, {
+        runtime,
+        auth,
+        sseHeartbeatMs: opts.sseHeartbeatMs,
+        maxEventStreams: opts.maxEventStreams,
+        eventStreamBufferBytes: opts.eventStreamBufferBytes,
+      });
     },
     { prefix: '/api/v1' },
   );

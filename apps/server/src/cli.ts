@@ -153,6 +153,24 @@ program
       'CFG_TOKENS_FILE',
     ),
   )
+  .addOption(
+    new Option('--max-connections <n>', 'open TCP connections at most; past it new ones are refused')
+      .env('CFG_MAX_CONNECTIONS')
+      .default(512)
+      .argParser(integer(1)),
+  )
+  .addOption(
+    new Option('--max-sse-clients <n>', 'open GET /api/v1/events streams at most; past it 503')
+      .env('CFG_MAX_SSE_CLIENTS')
+      .default(100)
+      .argParser(integer(1)),
+  )
+  .addOption(
+    new Option('--request-timeout-ms <ms>', 'a request (headers and body) must arrive within this, else 408')
+      .env('CFG_REQUEST_TIMEOUT_MS')
+      .default(30_000)
+      .argParser(integer(1)),
+  )
   .addOption(new Option('--log-level <level>', 'pino level').env('CFG_LOG_LEVEL').default('info'))
   .addOption(
     new Option('--log-format <format>', 'default: pretty on a terminal, else json')

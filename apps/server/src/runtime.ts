@@ -11,7 +11,7 @@ import {
 } from '@cfg/source';
 import { Engine, type EngineOptions } from './engine/engine.js';
 import { ServerMetrics, type SourceKind } from './lib/metrics.js';
-import { ReloadLog } from './lib/reload-log.js';
+import { boundedResult, ReloadLog } from './lib/reload-log.js';
 import { sourceErrorLine } from './lib/source-error-line.js';
 import { MemoryWriter } from './writers/memory-writer.js';
 import type { ConfigWriter } from './writers/types.js';
@@ -71,7 +71,10 @@ export interface SourceFailure {
   source: string;
   code?: string;
   message: string;
+  /** The latest failure. */
   at: Date;
+  /** When the source started failing (the first failure since it last worked). */
+  since: Date;
 }
 
 /** A watched source, and how to tell that it is readable again and back on what was delivered. */
@@ -178,11 +181,18 @@ export class Runtime {
     };
   }
 
-  /** The source `kind` delivered again (or was re-checked and is back): its last error no longer holds. */
+  /** The source `kind` delivered (or was re-checked and is back): its last error no longer holds; said once. */
   sourceRecovered(kind: SourceKind): void {
+    const failure = this.#sourceErrors.get(kind);
+    if (!failure) return;
     this.#sourceErrors.delete(kind);
     // The poller reads the store: a snapshot start is confirmed once it reads it again.
     if (kind === 'poller') this.#unconfirmedSnapshot = false;
+    const seconds = ((Date.now() - failure.since.getTime()) / 1000).toFixed(1);
+    this.#logger.info(
+      { source: failure.source, kind, seconds },
+      `${kind}: ${failure.source} is readable again (after ${seconds} s)`,
+    );
   }
 
   /** Registers a watched source, so the background re-check can tell when a failure has passed. */
@@ -191,22 +201,32 @@ export class Runtime {
   }
 
   /**
-   * An error handler for a watcher or poller: counted, logged once, shown by `/readyz` until it
-   * passes — a delivery, or a background re-check that finds the source back on what was delivered.
+   * An error handler for a watcher or poller: counted, shown by `/readyz` until it passes, and
+   * logged once per outage. A bad content is reported once per content already (so each is news);
+   * any other failure repeats on every retry (a database that is gone: every 0.25–5 s), so only the
+   * first of an outage is a WARN, the rest DEBUG, and its end one INFO (`sourceRecovered`).
    */
   sourceErrorHandler(kind: SourceKind, source: string): (error: Error) => void {
     return (error) => {
       const code = (error as { code?: unknown }).code;
+      const ongoing = this.#sourceErrors.get(kind);
+      const now = new Date();
       this.#sourceErrors.set(kind, {
         kind,
         source,
         ...(typeof code === 'string' ? { code } : {}),
         message: error.message,
-        at: new Date(),
+        at: now,
+        since: ongoing?.since ?? now,
       });
       this.metrics.sourceError(kind);
       this.metrics.setDegraded(true);
-      this.#logger.warn({ source, code, err: error.message }, sourceErrorLine(kind, error));
+      const news = !ongoing || code === 'CFG_PARSE' || code === 'CFG_VALIDATION';
+      (news ? this.#logger.warn : this.#logger.debug).call(
+        this.#logger,
+        { source, code, err: error.message },
+        sourceErrorLine(kind, error),
+      );
       this.#scheduleRecheck();
     };
   }
@@ -311,6 +331,7 @@ export class Runtime {
       ...(startup.storeError.code ? { code: startup.storeError.code } : {}),
       message,
       at: new Date(),
+      since: new Date(),
     });
     this.#scheduleRecheck();
   }
@@ -355,9 +376,11 @@ export class Runtime {
     const touched = modules.length > 0 ? modules.join(', ') : 'no modules';
     const at = `${facts.ms} ms, hash ${facts.hash}${result.version === undefined ? '' : `, version ${result.version}`}`;
     if (result.outcome === 'rejected') {
+      // Bounded like the API's records: 20k issues made one multi-megabyte log line per rejection.
+      const { error, issues, issuesTotal } = boundedResult(result);
       this.#logger.warn(
-        { ...facts, errorCode: result.errorCode, error: result.error, issues: result.issues },
-        `reload rejected (${at}): ${result.error}; still serving ${result.fromHash.slice(0, 12)}`,
+        { ...facts, errorCode: result.errorCode, error, issues, issuesTotal },
+        `reload rejected (${at}): ${error}; still serving ${result.fromHash.slice(0, 12)}`,
       );
     } else {
       this.#logger.info(facts, `reload ${result.outcome}: ${touched} (${at})`);

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { Runtime } from '../src/runtime.js';
 import { buildTestApp } from './helpers/app.js';
 import { sampleConfig, snapshotOf } from './helpers/configs.js';
+import { captureLogs } from './helpers/log-capture.js';
 
 const stored = (message: string, version: number) => ({
   ...snapshotOf(sampleConfig({ message }), 'database:default'),
@@ -68,5 +69,38 @@ describe('Runtime.validate', () => {
     const config = runtime.reloader.current.config;
     expect(runtime.validate(structuredClone(config))).toEqual([]);
     expect(checks).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('Runtime source errors: once per outage', () => {
+  it('a failure repeated on every retry is one WARN, the rest DEBUG, and its end one INFO', async () => {
+    const logs = captureLogs();
+    const runtime = await Runtime.create({ initial: snapshotOf(sampleConfig()), logger: logs.logger });
+    const onError = runtime.sourceErrorHandler('poller', 'database:default');
+    const refused = () =>
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:54399'), { code: 'ECONNREFUSED' });
+    onError(
+      Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+    );
+    for (let i = 0; i < 20; i++) onError(refused());
+    expect((await runtime.status()).sourceErrors).toMatchObject([{ code: 'ECONNREFUSED' }]);
+    runtime.sourceRecovered('poller');
+    runtime.sourceRecovered('poller'); // nothing more to say
+    expect(logs.lines.filter((l) => l.level >= 30).map((l) => [l.level, l.msg])).toEqual([
+      [
+        40,
+        'poller error: terminating connection due to administrator command; still serving the last good config',
+      ],
+      [30, expect.stringMatching(/^poller: database:default is readable again \(after \d+\.\d s\)$/)],
+    ]);
+    expect(logs.lines.filter((l) => l.level === 20)).toHaveLength(20);
+    expect((await runtime.status()).sourceErrors).toEqual([]);
+
+    // A bad content is news each time (the watcher already reports each content once).
+    const onFileError = runtime.sourceErrorHandler('watcher', 'file:/x.yaml');
+    onFileError(Object.assign(new Error('x.yaml:1:1: bad'), { code: 'CFG_PARSE' }));
+    onFileError(Object.assign(new Error('x.yaml:2:1: worse'), { code: 'CFG_PARSE' }));
+    expect(logs.lines.filter((l) => l.level === 40)).toHaveLength(3);
+    await runtime.close();
   });
 });

@@ -37,6 +37,8 @@ export class ChangeListener {
   #timer: NodeJS.Timeout | undefined;
   /** Failed attempts since the last successful LISTEN; drives the backoff. */
   #attempts = 0;
+  /** When the current outage began (the first failed attempt since LISTEN last worked). */
+  #lostAt = 0;
   /** Bumped by `#stop`, so a connect that finishes after it lets go of its client. */
   #generation = 0;
 
@@ -92,6 +94,13 @@ export class ChangeListener {
     }
     this.#connection = connection;
     this.#state = 'listening';
+    if (this.#attempts > 0) {
+      const seconds = ((performance.now() - this.#lostAt) / 1000).toFixed(1);
+      this.#opts.logger?.info(
+        { channel: this.#opts.channel, failedAttempts: this.#attempts, seconds },
+        `LISTEN "${this.#opts.channel}" restored after ${this.#attempts} failed attempts (${seconds} s)`,
+      );
+    }
     this.#attempts = 0;
     for (const subscriber of this.#subscribers) {
       if (!subscriber.settled) subscriber.settle();
@@ -123,15 +132,31 @@ export class ChangeListener {
     this.#retry(error);
   }
 
+  /**
+   * Schedules the next attempt. Logged once per outage (WARN at its first failure; each retry after
+   * it at DEBUG; INFO when LISTEN works again), never once per attempt: a replica whose database
+   * went away logged a line every 1–2 s, for as long as it was away.
+   */
   #retry(cause: unknown): void {
     const delay = this.#nextDelay();
     this.#attempts++;
     this.#state = 'waiting';
     const error = new ListenConnectionError(this.#opts.channel, delay, { cause });
-    this.#opts.logger?.warn(
-      { err: error, channel: this.#opts.channel, attempt: this.#attempts },
-      error.message,
-    );
+    const { channel, maxReconnectDelayMs } = this.#opts;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const fields = { channel, attempt: this.#attempts, retryInMs: delay, err: reason };
+    if (this.#attempts === 1) {
+      this.#lostAt = performance.now();
+      this.#opts.logger?.warn(
+        fields,
+        `LISTEN "${channel}" connection lost: ${reason}; retrying, backing off to at most ${maxReconnectDelayMs} ms (retries at debug level)`,
+      );
+    } else {
+      this.#opts.logger?.debug(
+        fields,
+        `LISTEN "${channel}" attempt ${this.#attempts} failed: ${reason}; retrying in ${delay} ms`,
+      );
+    }
     for (const subscriber of this.#subscribers) {
       const { onError } = subscriber;
       if (onError) this.#safely(() => onError(error), 'onError threw');

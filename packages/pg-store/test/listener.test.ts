@@ -178,4 +178,43 @@ describe('subscribe()', () => {
     await pool.end();
     await proxy.close();
   });
+
+  it('logs an outage once (WARN), each retry at DEBUG, and once (INFO) when LISTEN is back', async () => {
+    const proxy = await startProxy(new URL(t.db.url));
+    const pool = new pg.Pool({ connectionString: proxy.url, max: 2 });
+    const lines: { level: string; msg: string; fields: Record<string, unknown> }[] = [];
+    const log = (level: string) => (fields: unknown, msg?: string) =>
+      lines.push({ level, msg: msg ?? '', fields: fields as Record<string, unknown> });
+    const logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+    const store = new PgConfigStore(pool, {
+      schema: t.db.schema,
+      reconnectDelayMs: 10,
+      maxReconnectDelayMs: 40,
+      logger,
+    });
+    const errors: Error[] = [];
+    const reconnected = deferred();
+    const rec = await recordNotices(store, {
+      onError: (error) => errors.push(error),
+      onReconnect: () => reconnected.resolve(),
+    });
+    while (errors.length < 6) await new Promise((resolve) => setTimeout(resolve, 10));
+    await proxy.open();
+    await reconnected.promise;
+
+    const byLevel = (level: string) => lines.filter((l) => l.level === level);
+    expect(byLevel('warn')).toHaveLength(1);
+    expect(byLevel('warn')[0]!.msg).toMatch(
+      /^LISTEN ".+" connection lost: .*ECONNREFUSED.*; retrying, backing off to at most 40 ms/,
+    );
+    // The cause is said once per line (it was twice: in the message and again in the error's own).
+    for (const line of lines) expect(line.msg.split('ECONNREFUSED').length - 1).toBeLessThanOrEqual(1);
+    expect(byLevel('debug').length).toBeGreaterThanOrEqual(5);
+    expect(byLevel('info')).toHaveLength(1);
+    expect(byLevel('info')[0]!.msg).toMatch(/^LISTEN ".+" restored after \d+ failed attempts/);
+    expect(errors.length).toBe(byLevel('warn').length + byLevel('debug').length); // onError: every attempt
+    await rec.stop();
+    await pool.end();
+    await proxy.close();
+  });
 });

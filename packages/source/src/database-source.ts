@@ -55,6 +55,8 @@ export interface DatabaseSourceOptions {
    * @defaultValue `MAX_DOCUMENT_BYTES` (1 MiB)
    */
   maxDocumentBytes?: number;
+  /** The document is an overlay layer: its modules may leave out `type` (`ParseContext.overlay`). @defaultValue false */
+  overlay?: boolean;
   /** Told when the store's hash does not match its data, or push notifications fail. */
   logger?: Logger;
 }
@@ -71,8 +73,8 @@ export class DatabaseSource implements ConfigSource {
   /** Present when the store can push; forwards its notices for this key, and a hint on reconnect. */
   readonly subscribe?: (hint: () => void) => () => void;
   readonly #store: ConfigDocumentStore;
-  readonly #opts: Required<Omit<DatabaseSourceOptions, 'parse' | 'logger' | 'maxDocumentBytes'>> &
-    Pick<DatabaseSourceOptions, 'parse' | 'logger' | 'maxDocumentBytes'>;
+  readonly #opts: Required<Omit<DatabaseSourceOptions, 'parse' | 'logger' | 'maxDocumentBytes' | 'overlay'>> &
+    Pick<DatabaseSourceOptions, 'parse' | 'logger' | 'maxDocumentBytes' | 'overlay'>;
   #cache: { snapshot: ConfigSnapshot; storedAt: number } | undefined;
   readonly #lastParse = new LastParse();
 
@@ -164,10 +166,11 @@ export class DatabaseSource implements ConfigSource {
 
   /** `data` parsed (off the event loop when large), unless it is the text the last parse read. */
   #parse(data: string, hash: string, opts: LoadOptions): Promise<AppConfig> {
-    const { parse, maxDocumentBytes } = this.#opts;
+    const { parse, maxDocumentBytes, overlay } = this.#opts;
     return this.#lastParse.configFor(hash, () =>
       parseConfigAsync(data, {
         filename: this.name,
+        ...(overlay ? { overlay } : {}),
         ...(parse ? { parse } : {}),
         ...(maxDocumentBytes === undefined ? {} : { maxDocumentBytes }),
         ...(opts.signal ? { signal: opts.signal } : {}),
@@ -250,7 +253,9 @@ export class DatabaseSource implements ConfigSource {
         onReconnect: () => {
           if (active) hint();
         },
-        onError: (error) => logger?.warn({ source: this.name, err: error }, 'store notifications failed'),
+        // The store reports its own connection's state (once per outage); this is a trace, per failure.
+        onError: (error) =>
+          logger?.debug({ source: this.name, err: error.message }, 'store notifications failed'),
       },
     ).catch((error: unknown) => {
       logger?.warn({ source: this.name, err: error }, 'could not subscribe to store notifications');

@@ -20,6 +20,8 @@ export interface FileSourceOptions {
    * @defaultValue `MAX_DOCUMENT_BYTES` (1 MiB)
    */
   maxDocumentBytes?: number;
+  /** The file is an overlay layer: its modules may leave out `type` (`ParseContext.overlay`). @defaultValue false */
+  overlay?: boolean;
 }
 
 /**

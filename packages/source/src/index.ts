@@ -36,7 +36,13 @@ export {
   MAX_NESTING,
   type SizeContext,
 } from './limits.js';
-export { mergeConfigs, mergePatch } from './merge.js';
+export {
+  type MergeOptions,
+  type MergePatchOptions,
+  mergeConfigs,
+  mergePatch,
+  type SkippedModule,
+} from './merge.js';
 export {
   type ConfigParser,
   type Locate,

@@ -51,6 +51,7 @@ export async function parseConfigAsync(text: string, opts: ParseAsyncOptions): P
   const ctx: ParseContext = {
     filename: opts.filename,
     ...(opts.maxDocumentBytes === undefined ? {} : { maxDocumentBytes: opts.maxDocumentBytes }),
+    ...(opts.overlay ? { overlay: true } : {}),
   };
   if (opts.parse) return parseConfigWith(opts.parse, text, ctx);
   const bytes = Buffer.byteLength(text);

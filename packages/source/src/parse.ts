@@ -15,6 +15,11 @@ export interface ParseContext {
    * @defaultValue `MAX_DOCUMENT_BYTES` (1 MiB)
    */
   maxDocumentBytes?: number;
+  /**
+   * The text is an overlay layer: a module may leave out `type`, since it edits the module of that
+   * name below it (see `mergeConfigs`). @defaultValue false
+   */
+  overlay?: boolean;
 }
 
 /**
@@ -97,6 +102,7 @@ export function toAppConfig(value: unknown, ctx: ToAppConfigContext): AppConfig 
     const m = module as Record<string, unknown>;
     for (const field of ['name', 'type'] as const) {
       const v = m[field];
+      if (field === 'type' && v === undefined && ctx.overlay) continue;
       if (typeof v !== 'string' || v.trim() === '') {
         const problem = v === undefined ? 'is missing' : `must be a non-empty string, not ${_describe(v)}`;
         fail(`${label}: \`${field}\` ${problem}`, v === undefined ? at : [...at, field]);

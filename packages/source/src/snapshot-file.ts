@@ -145,10 +145,10 @@ export class SnapshotFile {
  */
 export function snapshotSource(
   snapshot: LocalSnapshot,
-  opts: { name: string; parse?: ConfigParser; maxDocumentBytes?: number },
+  opts: { name: string; parse?: ConfigParser; maxDocumentBytes?: number; overlay?: boolean },
 ): ConfigSource & { readonly version?: number } {
   const lastParse = new LastParse();
-  const { name, parse, maxDocumentBytes } = opts;
+  const { name, parse, maxDocumentBytes, overlay } = opts;
   return {
     name,
     ...(snapshot.version === undefined ? {} : { version: snapshot.version }),
@@ -158,6 +158,7 @@ export function snapshotSource(
           filename: name,
           ...(parse ? { parse } : {}),
           ...(maxDocumentBytes === undefined ? {} : { maxDocumentBytes }),
+          ...(overlay ? { overlay } : {}),
           ...(loadOpts.signal ? { signal: loadOpts.signal } : {}),
         }),
       ),

@@ -10,6 +10,7 @@ import {
   DatabaseSource,
   FileSource,
   hashConfig,
+  mergeConfigs,
 } from '../src/index.js';
 import { MemoryConfigStore } from './memory-store.js';
 import { testSource } from './source-contract.js';
@@ -173,6 +174,35 @@ describe('CompositeSource', () => {
     ]);
     await expect(source.load()).rejects.toMatchObject({ code: 'CFG_NOT_FOUND' });
     await expect(source.hash()).rejects.toMatchObject({ code: 'CFG_NOT_FOUND' });
+  });
+
+  it('an overlay layer (`overlay: true`) need not repeat `type`; with `modules: patch` it only edits the base', async () => {
+    const dir = await tempDir();
+    await writeFile(
+      join(dir, 'base.yaml'),
+      'modules:\n  - name: http\n    type: http.server\n    config: { port: 1 }\n',
+    );
+    const store = new MemoryConfigStore();
+    store.put(
+      'overlay',
+      'modules:\n  - name: http\n    config: { port: 2 }\n  - name: gone\n    config: {}\n',
+    );
+    const skipped: string[] = [];
+    const source = new CompositeSource(
+      [new FileSource(join(dir, 'base.yaml')), new DatabaseSource(store, { key: 'overlay', overlay: true })],
+      { merge: (a, b) => mergeConfigs(a, b, { modules: 'patch', onSkip: (s) => skipped.push(s.name) }) },
+    );
+    expect((await source.load()).config.modules).toEqual([
+      { name: 'http', type: 'http.server', config: { port: 2 } },
+    ]);
+    expect(skipped).toEqual(['gone']);
+    await expect(new DatabaseSource(store, { key: 'overlay' }).load()).rejects.toMatchObject({
+      code: 'CFG_PARSE',
+    });
+    await writeFile(join(dir, 'local.yaml'), 'modules:\n  - name: http\n    config: { port: 3 }\n');
+    expect((await new FileSource(join(dir, 'local.yaml'), { overlay: true }).load()).config.modules).toEqual([
+      { name: 'http', config: { port: 3 } },
+    ]);
   });
 
   it('takes a custom merge', async () => {

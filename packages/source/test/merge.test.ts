@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type AppConfig, mergeConfigs, mergePatch } from '../src/index.js';
+import {
+  type AppConfig,
+  type ModuleConfig,
+  mergeConfigs,
+  mergePatch,
+  type SkippedModule,
+} from '../src/index.js';
 
 describe('mergeConfigs', () => {
   const base: AppConfig = {
@@ -99,6 +105,116 @@ describe('mergeConfigs', () => {
     const merged = mergeConfigs(a, b);
     expect(Object.getOwnPropertyDescriptor(merged, '__proto__')?.value).toEqual({ x: 1, y: 2 });
     expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+  });
+});
+
+/** An overlay entry without `type`, as a layer read with `overlay: true` holds it. */
+const untyped = (entry: Omit<ModuleConfig, 'type'>) => entry as ModuleConfig;
+
+describe("mergeConfigs, modules: 'patch' (an overlay that only edits the base's modules)", () => {
+  const base: AppConfig = {
+    modules: [
+      { name: 'http', type: 'http.server', config: { port: 8080, debug: true } },
+      { name: 'db', type: 'postgres', config: { pool: 5 } },
+    ],
+  };
+  const patch = (overlay: AppConfig['modules']) => {
+    const skipped: SkippedModule[] = [];
+    const merged = mergeConfigs(
+      base,
+      { modules: overlay },
+      { modules: 'patch', onSkip: (s) => skipped.push(s) },
+    );
+    return { modules: merged.modules, skipped };
+  };
+
+  it('an entry without `type` edits the module of its name, keeping the base type', () => {
+    const { modules, skipped } = patch([untyped({ name: 'http', config: { debug: false } })]);
+    expect(modules[0]).toEqual({ name: 'http', type: 'http.server', config: { port: 8080, debug: false } });
+    expect(skipped).toEqual([]);
+  });
+
+  it('a `type` is a condition, never a change: an entry for another type is left out and reported', () => {
+    const same = patch([{ name: 'db', type: 'postgres', config: { pool: 9 } }]);
+    expect(same.modules[1]).toEqual({ name: 'db', type: 'postgres', config: { pool: 9 } });
+    const other = patch([{ name: 'db', type: 'cockroach', config: { pool: 9 } }]);
+    expect(other.modules).toEqual(base.modules);
+    expect(other.skipped).toEqual([{ name: 'db', reason: 'type', type: 'cockroach', baseType: 'postgres' }]);
+  });
+
+  it('an entry for a module the base does not have is left out and reported, with or without a type', () => {
+    const { modules, skipped } = patch([
+      { name: 'gone', type: 'cache', config: { a: 1 } },
+      untyped({ name: 'also-gone', config: { a: 1 } }),
+    ]);
+    expect(modules).toEqual(base.modules);
+    expect(skipped).toEqual([
+      { name: 'gone', reason: 'missing', type: 'cache' },
+      { name: 'also-gone', reason: 'missing' },
+    ]);
+  });
+
+  it("the default ('merge') keeps its documented behaviour, and leaves out only entries that cannot be modules", () => {
+    const skipped: SkippedModule[] = [];
+    const merged = mergeConfigs(
+      base,
+      {
+        modules: [
+          { name: 'db', type: 'cockroach' },
+          { name: 'new', type: 'cache' },
+          untyped({ name: 'untyped' }),
+        ],
+      },
+      { onSkip: (s) => skipped.push(s) },
+    );
+    expect(merged.modules.map((m) => [m.name, m.type])).toEqual([
+      ['http', 'http.server'],
+      ['db', 'cockroach'],
+      ['new', 'cache'],
+    ]);
+    expect(skipped).toEqual([{ name: 'untyped', reason: 'missing' }]);
+  });
+});
+
+describe('literalKey: a literal value in a merge patch', () => {
+  const opts = { literalKey: '$literal' };
+
+  it('`{ $literal: null }` sets null instead of deleting; other nulls still delete', () => {
+    expect(
+      mergePatch(
+        { a: 1, b: 2, c: { d: 3 } },
+        { a: { $literal: null }, b: null, c: { d: { $literal: null } } },
+        opts,
+      ),
+    ).toEqual({
+      a: null,
+      c: { d: null },
+    });
+  });
+
+  it('the wrapped value is taken as is: never merged, nothing inside it unwrapped or deleted', () => {
+    const value = { keep: null, inner: { $literal: 1 } };
+    expect(mergePatch({ a: { old: true } }, { a: { $literal: value } }, opts)).toEqual({ a: value });
+  });
+
+  it('an object with the key and others is an ordinary object; without the option the key means nothing', () => {
+    expect(mergePatch({}, { a: { $literal: 1, b: 2 } }, opts)).toEqual({ a: { $literal: 1, b: 2 } });
+    expect(mergePatch({}, { a: { $literal: null } })).toEqual({ a: {} });
+  });
+
+  it('applies in module configs and sections of mergeConfigs', () => {
+    const merged = mergeConfigs(
+      { modules: [{ name: 'm', type: 't', config: { a: 1 } }], section: { x: 1 } },
+      {
+        modules: [{ name: 'm', type: 't', config: { a: { $literal: null } } }],
+        section: { x: { $literal: null } },
+      },
+      opts,
+    );
+    expect(merged).toEqual({
+      modules: [{ name: 'm', type: 't', config: { a: null } }],
+      section: { x: null },
+    });
   });
 });
 

@@ -128,6 +128,20 @@ describe('parseConfig: YAML', () => {
     expect(parseError(lines('modules:', '  - name: ""', '    type: t')).reason).toMatch(/non-empty/);
   });
 
+  it('an overlay (`overlay: true`) may leave out `type`, and nothing else', () => {
+    const text = lines('modules:', '  - name: a', '    config: { x: 1 }');
+    expect(parseConfig(text, { ...ctx, overlay: true }).modules).toEqual([{ name: 'a', config: { x: 1 } }]);
+    expect(parseError(text).reason).toBe('modules[0]: `type` is missing');
+    const noName = parseError(lines('modules:', '  - type: t'), (t) =>
+      parseConfig(t, { ...ctx, overlay: true }),
+    );
+    expect(noName.reason).toBe('modules[0]: `name` is missing');
+    const emptyType = parseError(lines('modules:', '  - name: a', '    type: ""'), (t) =>
+      parseConfig(t, { ...ctx, overlay: true }),
+    );
+    expect(emptyType.reason).toMatch(/`type` must be a non-empty string/);
+  });
+
   it('rejects two modules with the same name, at the second one', () => {
     const error = parseError(
       lines(

@@ -13,6 +13,8 @@ export interface CheckLoopOptions<C extends AppConfig> {
   source: ConfigSource<C>;
   onChange: ChangeHandler<C>;
   onError: ErrorHandler | undefined;
+  /** A check read the source fine after failed ones (see `CommonWatchOptions.onRecover`). */
+  onRecover?: (() => void) | undefined;
   logger: Logger | undefined;
   /** Returns the hash a check decides on. ConfigWatcher waits here for the bytes to settle. */
   probe: (signal: AbortSignal, lastHash: string | null) => Promise<string>;
@@ -53,6 +55,8 @@ export class CheckLoop<C extends AppConfig = AppConfig> {
   /** What was last reported, so one bad content or one absence is reported once. */
   private _reportedKey: string | null = null;
   private _failures = 0;
+  /** A check failed since the source was last read fine: the next good read is a recovery. */
+  private _failing = false;
   /** Hashes announced with `expect`, oldest first. */
   private _expected: string[] = [];
   private _debounceTimer?: NodeJS.Timeout;
@@ -183,6 +187,7 @@ export class CheckLoop<C extends AppConfig = AppConfig> {
         hash = await probe(signal, this.lastHash);
         if (hash === this.lastHash) {
           this._reportedKey = null;
+          this._readFine();
           break;
         }
         const announced = this._expected.indexOf(hash);
@@ -191,6 +196,7 @@ export class CheckLoop<C extends AppConfig = AppConfig> {
           this.lastHash = hash;
           this._reportedKey = null;
           this.stats.expected++;
+          this._readFine();
           break;
         }
         if (this._reportedKey === _contentKey(hash)) break;
@@ -208,12 +214,14 @@ export class CheckLoop<C extends AppConfig = AppConfig> {
           // Back to what was delivered already: nothing new after all.
           hash = loaded;
           this._reportedKey = null;
+          this._readFine();
           break;
         }
         // Trust a load whose hash the probe just saw, or that two loads in a row agree on (a
         // source whose hash() disagrees with its data, like a stale hash column).
         if (loaded === hash || loaded === previousLoad) {
           hash = loaded;
+          this._readFine();
           await this._deliver(snapshot);
           break;
         }
@@ -257,8 +265,21 @@ export class CheckLoop<C extends AppConfig = AppConfig> {
     }
   }
 
+  /** The source was read fine: after failed checks, that is a recovery, told once. */
+  private _readFine(): void {
+    if (!this._failing) return;
+    this._failing = false;
+    const { onRecover, logger, source } = this._opts;
+    try {
+      onRecover?.();
+    } catch (thrown) {
+      logger?.error({ err: thrown, source: source.name }, 'onRecover threw');
+    }
+  }
+
   /** One bad content (parse/validation) or one absence is reported once; other failures every time. */
   private _fail(error: Error, hash: string | null): void {
+    this._failing = true;
     const code = _codeOf(error);
     const isContent = code === ERROR_CODES.CFG_PARSE || code === ERROR_CODES.CFG_VALIDATION;
     let key: string | null = null;

@@ -50,11 +50,13 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
     this._file = resolve(source.path);
     this._dir = dirname(this._file);
     this._names = new Set([basename(this._file)]);
-    const { debounceMs, maxWaitMs, confirmDelayMs, resyncIntervalMs, onError, logger } = this.options;
+    const { debounceMs, maxWaitMs, confirmDelayMs, resyncIntervalMs, onError, onRecover, logger } =
+      this.options;
     this._loop = new CheckLoop<C>({
       source,
       onChange,
       onError,
+      onRecover,
       logger,
       probe: (signal, lastHash) => this._settledHash(signal, lastHash),
       debounceMs,

@@ -13,6 +13,11 @@ export interface CommonWatchOptions {
   initialHash?: string | null;
   /** Receives config and watch failures; without it they go to `logger.error`. */
   onError?: ErrorHandler;
+  /**
+   * Called once when a check reads the source fine again after one or more failed (the source is
+   * back, whether or not it changed meanwhile), so a caller can say "recovered" once per outage.
+   */
+  onRecover?: () => void;
   logger?: Logger;
 }
 

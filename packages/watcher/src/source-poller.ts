@@ -25,11 +25,12 @@ export class SourcePoller<C extends AppConfig = AppConfig> {
   constructor(source: ConfigSource<C>, onChange: ChangeHandler<C>, opts?: SourcePollerOptions) {
     this.source = source;
     this.options = resolvePollerOptions(opts);
-    const { intervalMs, retryMinMs, onError, logger } = this.options;
+    const { intervalMs, retryMinMs, onError, onRecover, logger } = this.options;
     this._loop = new CheckLoop<C>({
       source,
       onChange,
       onError,
+      onRecover,
       logger,
       probe: (signal) => source.hash({ signal }),
       debounceMs: 0,

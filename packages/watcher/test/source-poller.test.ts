@@ -66,6 +66,36 @@ describe('SourcePoller', () => {
     expect(poller.stats.errors).toBe(recorder.errors.length);
   });
 
+  it('onRecover: once when the source reads fine again after failures, even with nothing changed', async () => {
+    let recovered = 0;
+    const { store, poller, recorder } = await setup({
+      intervalMs: 200,
+      retryMinMs: 10,
+      onRecover: () => recovered++,
+    });
+    await until(() => poller.stats.checks >= 2);
+    expect(recovered).toBe(0); // good checks without an earlier failure are no recovery
+    store.down = true;
+    await until(() => recorder.errors.length >= 3);
+    expect(recovered).toBe(0);
+    store.down = false;
+    await until(() => recovered === 1);
+    const checks = poller.stats.checks;
+    await until(() => poller.stats.checks >= checks + 2);
+    expect(recovered).toBe(1);
+    expect(recorder.changes).toEqual([]); // it came back unchanged: nothing delivered, still recovered
+
+    // A bad document is a failure too; the same bad bytes again are no recovery, the fix is.
+    store.put('default', 'modules: [unclosed\n');
+    await recorder.nextError();
+    const more = poller.stats.checks;
+    await until(() => poller.stats.checks >= more + 2);
+    expect(recovered).toBe(1);
+    store.put('default', configText(1));
+    await recorder.changeTo(configText(1));
+    expect(recovered).toBe(2);
+  });
+
   it('start() rejects clearly when the first read fails, unless allowInitialFailure', async () => {
     const store = new MemoryStore();
     const source = new DatabaseSource(store);

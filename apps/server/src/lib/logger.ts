@@ -28,9 +28,24 @@ export function createLogger(userOpts: LoggerOptions = {}): PinoLogger {
     format: ((destination as { isTTY?: boolean }).isTTY ? 'pretty' : 'json') as LogFormat,
     ...userOpts,
   };
+  ignoreClosedOutput(destination);
   const base = { level: opts.level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
   if (opts.format === 'json') return pino(base, destination as DestinationStream);
   return pino(base, { write: (line: string) => destination.write(prettyLine(line)) });
+}
+
+const IGNORING = Symbol('cfg.ignoreClosedOutput');
+
+/**
+ * Drops what cannot be written instead of crashing: a closed terminal (EIO after SIGHUP) or a reader
+ * that went away (EPIPE) made the first log line of the shutdown an uncaught error, exit 1, and the
+ * embedded database was never stopped. There is nowhere left to report it. Once per stream.
+ */
+export function ignoreClosedOutput(stream: NodeJS.WritableStream): void {
+  const marked = stream as NodeJS.WritableStream & { [IGNORING]?: true };
+  if (marked[IGNORING]) return;
+  marked[IGNORING] = true;
+  stream.on('error', () => {});
 }
 
 /** `HH:MM:SS.mmm LEVEL message` plus the error message, if any; the structured fields stay in JSON mode. */

@@ -55,6 +55,17 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  readonly #connectionsRefused = new Counter({
+    name: 'cfg_http_connections_refused_total',
+    help: 'TCP connections closed on arrival because --max-connections were open.',
+    registers: [this.registry],
+  });
+  readonly #eventStreamsDropped = new Counter({
+    name: 'cfg_event_streams_dropped_total',
+    help: 'Event streams cut because the client left more than the buffer bound unread.',
+    registers: [this.registry],
+  });
+
   constructor(initialVersion?: number) {
     this.#version.set(initialVersion ?? 0);
     this.#lastSuccess.set(Date.now() / 1000);
@@ -72,6 +83,14 @@ export class ServerMetrics {
 
   sourceError(kind: SourceKind): void {
     this.#sourceErrors.inc({ source: kind });
+  }
+
+  connectionRefused(): void {
+    this.#connectionsRefused.inc();
+  }
+
+  eventStreamDropped(): void {
+    this.#eventStreamsDropped.inc();
   }
 
   setDegraded(degraded: boolean): void {

@@ -1,9 +1,27 @@
 import type { ReloadResult } from '@cfg/reloader';
 
+/** A reload result of bounded size, as the API shows it (`boundedResult`). */
+export interface BoundedReloadResult extends ReloadResult {
+  /** Set when `issues` holds only the first `MAX_RECORD_ISSUES`: how many there were. */
+  issuesTotal?: number;
+  /** Set when `modules` holds only the first `MAX_RECORD_MODULES`: how many there were. */
+  modulesTotal?: number;
+}
+
 /** A reload result with its place in this process's sequence (the SSE event id). */
-export interface ReloadRecord extends ReloadResult {
+export interface ReloadRecord extends BoundedReloadResult {
   id: number;
 }
+
+/**
+ * What one record keeps. A rejected change can carry tens of thousands of issues (20k took ~2 MB per
+ * event, sent to every SSE client and kept 100 times over); the first ones say what is wrong, the
+ * count says how much, and `cfg validate` on the file lists them all.
+ */
+export const MAX_RECORD_ISSUES = 20;
+export const MAX_RECORD_MODULES = 100;
+/** Longest message or path kept (one can quote config text, e.g. an unknown type a megabyte long). */
+export const MAX_RECORD_TEXT = 1_000;
 
 /**
  * The last `capacity` reload results (a ring buffer) and a fan-out to live subscribers (SSE).
@@ -21,7 +39,7 @@ export class ReloadLog {
   }
 
   add(result: ReloadResult): ReloadRecord {
-    const record: ReloadRecord = { ...result, id: this.#nextId++ };
+    const record: ReloadRecord = { ...boundedResult(result), id: this.#nextId++ };
     this.#records.push(record);
     if (this.#records.length > this.capacity) this.#records.shift();
     for (const subscriber of this.#subscribers) {
@@ -48,4 +66,33 @@ export class ReloadLog {
     this.#subscribers.add(subscriber);
     return () => this.#subscribers.delete(subscriber);
   }
+}
+
+/**
+ * `result` with at most the first `MAX_RECORD_ISSUES` issues and `MAX_RECORD_MODULES` modules (and
+ * their counts), and every message cut at `MAX_RECORD_TEXT` characters.
+ */
+export function boundedResult(result: ReloadResult): BoundedReloadResult {
+  const bounded: BoundedReloadResult = {
+    ...result,
+    modules: result.modules
+      .slice(0, MAX_RECORD_MODULES)
+      .map((m) => (m.error === undefined ? m : { ...m, error: _clip(m.error) })),
+  };
+  if (result.modules.length > MAX_RECORD_MODULES) bounded.modulesTotal = result.modules.length;
+  if (result.issues) {
+    bounded.issues = result.issues
+      .slice(0, MAX_RECORD_ISSUES)
+      .map((issue) => ({ ...issue, path: _clip(issue.path), message: _clip(issue.message) }));
+    if (result.issues.length > MAX_RECORD_ISSUES) bounded.issuesTotal = result.issues.length;
+  }
+  if (result.error !== undefined) bounded.error = _clip(result.error);
+  if (result.reason !== undefined) bounded.reason = _clip(result.reason);
+  return bounded;
+}
+
+function _clip(text: string): string {
+  return text.length <= MAX_RECORD_TEXT
+    ? text
+    : `${text.slice(0, MAX_RECORD_TEXT)}… (${text.length} characters)`;
 }

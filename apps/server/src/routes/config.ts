@@ -2,7 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TokenAuthenticator } from '../lib/auth.js';
 import { clientGone } from '../lib/client-gone.js';
 import { codes } from '../lib/errors.js';
+import { boundedResult } from '../lib/reload-log.js';
 import type { Runtime } from '../runtime.js';
+import { describeSkipped, skippedOverlayEntries } from '../sources/overlay-source.js';
 import type { ConfigVersions } from '../writers/types.js';
 import { reloadReply } from './reload-reply.js';
 import { anyObject, ifMatchHeaders, versionNumber } from './schemas.js';
@@ -44,10 +46,20 @@ export const configRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
   app.get(
     '/status',
     { onRequest: auth.require('read'), schema: { response: { 200: anyObject } } },
-    async () => ({
-      mode: runtime.writer.mode,
-      ...runtime.status(),
-    }),
+    async () => {
+      const status = runtime.status();
+      const { lastResult } = status.reloader;
+      const skipped = skippedOverlayEntries(runtime.reloader.current.config);
+      return {
+        mode: runtime.writer.mode,
+        ...status,
+        // As bounded as the reload records: a rejection can carry tens of thousands of issues.
+        reloader: { ...status.reloader, lastResult: lastResult && boundedResult(lastResult) },
+        ...(runtime.writer.mode === 'overlay'
+          ? { overlay: { notApplied: skipped.map((e) => ({ ...e, message: describeSkipped(e) })) } }
+          : {}),
+      };
+    },
   );
 
   app.get<{ Querystring: { limit?: number; before?: number } }>(

@@ -17,7 +17,12 @@ export const modulePathRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async 
 };
 
 /** Answers GET `path` from the module that serves it (404 when none does, 429 when a limiter says no). */
-export function serveModulePath(runtime: Runtime, path: string, method: string, reply: FastifyReply): string {
+export function serveModulePath(
+  runtime: Runtime,
+  path: string,
+  method: string,
+  reply: FastifyReply,
+): string | FastifyReply {
   const set = runtime.engine.modules;
   const release = set.acquire();
   try {
@@ -32,12 +37,13 @@ export function serveModulePath(runtime: Runtime, path: string, method: string, 
       );
     }
     const response = module.respond(path);
+    // A configured content type is never second-guessed by a browser (an HTML body served as text/plain).
+    reply.code(response.statusCode ?? 200).header('x-content-type-options', 'nosniff');
+    if (response.body === undefined) return reply.send(); // 204, 205, 304: no content
     const isText = typeof response.body === 'string';
-    reply
-      .code(response.statusCode ?? 200)
-      .type(
-        response.contentType ?? (isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'),
-      );
+    reply.type(
+      response.contentType ?? (isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'),
+    );
     return isText ? (response.body as string) : JSON.stringify(response.body);
   } finally {
     release();

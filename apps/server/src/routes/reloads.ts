@@ -1,6 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TokenAuthenticator } from '../lib/auth.js';
+import { codes } from '../lib/errors.js';
 import { EventStream } from '../lib/event-stream.js';
+import type { ReloadRecord } from '../lib/reload-log.js';
 import type { Runtime } from '../runtime.js';
 import { anyObject } from './schemas.js';
 
@@ -9,22 +11,41 @@ export interface ReloadRoutesOptions {
   auth: TokenAuthenticator;
   /** Comment line interval on `/events`. */
   sseHeartbeatMs: number;
+  /** Open `/events` streams at most; one more gets 503. */
+  maxEventStreams: number;
+  /** Unsent bytes per stream before a client that does not read is dropped. */
+  eventStreamBufferBytes: number;
 }
+
+/** What a client refused for the stream limit is told to wait before trying again. */
+const STREAM_RETRY_AFTER_SECONDS = 5;
 
 /**
  * `GET /reloads`: the last results, newest first. `GET /events`: the same results live, as
  * Server-Sent Events (`event: reload`, `id` = the result's sequence number; a reconnect with
- * `Last-Event-ID` replays what was missed, as far as the buffer reaches), with heartbeats.
+ * `Last-Event-ID` replays what was missed, as far as the buffer reaches), with heartbeats. Streams
+ * are bounded in number (503 past `maxEventStreams`) and in the bytes each may leave unsent (a client
+ * that does not read is dropped, and resumes with `Last-Event-ID`); records are bounded in size.
  */
 export const reloadRoutes: FastifyPluginAsync<ReloadRoutesOptions> = async (
   app,
-  { runtime, auth, sseHeartbeatMs },
+  { runtime, auth, sseHeartbeatMs, maxEventStreams, eventStreamBufferBytes },
 ) => {
   const streams = new Set<EventStream>();
   // Open streams would keep `app.close()` waiting forever; end them first.
   app.addHook('preClose', async () => {
     for (const stream of streams) stream.close();
   });
+  // Each record is serialised once, however many streams it goes to.
+  const serialised = new WeakMap<ReloadRecord, string>();
+  const json = (record: ReloadRecord): string => {
+    let text = serialised.get(record);
+    if (text === undefined) {
+      text = JSON.stringify(record);
+      serialised.set(record, text);
+    }
+    return text;
+  };
 
   app.get(
     '/reloads',
@@ -48,13 +69,27 @@ export const reloadRoutes: FastifyPluginAsync<ReloadRoutesOptions> = async (
       },
     },
     (request, reply) => {
+      if (streams.size >= maxEventStreams) {
+        reply.header('retry-after', String(STREAM_RETRY_AFTER_SECONDS));
+        throw codes.CFG_ERR_TOO_MANY_STREAMS(maxEventStreams);
+      }
       reply.hijack();
-      const stream = new EventStream(reply.raw, sseHeartbeatMs);
+      const stream = new EventStream(reply.raw, {
+        heartbeatMs: sseHeartbeatMs,
+        maxBufferedBytes: eventStreamBufferBytes,
+        onDrop: (unsent) => {
+          runtime.metrics.eventStreamDropped();
+          request.log.debug({ unsent }, `event stream dropped: the client left ${unsent} bytes unread`);
+        },
+      });
       streams.add(stream);
       const lastId = request.headers['last-event-id'];
       if (lastId !== undefined)
-        for (const record of runtime.reloads.since(Number(lastId))) stream.send('reload', record, record.id);
-      const unsubscribe = runtime.reloads.subscribe((record) => stream.send('reload', record, record.id));
+        for (const record of runtime.reloads.since(Number(lastId)))
+          stream.send('reload', json(record), record.id);
+      const unsubscribe = runtime.reloads.subscribe((record) =>
+        stream.send('reload', json(record), record.id),
+      );
       reply.raw.on('close', () => {
         unsubscribe();
         streams.delete(stream);

@@ -15,7 +15,7 @@ import {
 import { ConfigWatcher, SourcePoller } from '@cfg/watcher';
 import type { Runtime, StartupFallback } from '../runtime.js';
 import { withNudge } from '../sources/nudgeable.js';
-import { createOverlaySource } from '../sources/overlay-source.js';
+import { createOverlaySource, reportSkippedOverlayEntries } from '../sources/overlay-source.js';
 import { OverlayDocument, WholeDocument } from '../writers/layouts.js';
 import { MemoryWriter } from '../writers/memory-writer.js';
 import { StoredWriter } from '../writers/stored-writer.js';
@@ -148,6 +148,7 @@ async function _overlaySources(
     key,
     logger: ctx.logger,
     maxDocumentBytes,
+    overlay: true,
   });
   const source = withNudge(createOverlaySource(base, overlay));
   // The snapshot holds the overlay document: the base is a local file anyway, read as it is now.
@@ -158,6 +159,7 @@ async function _overlaySources(
     candidates: () => _overBase(base, overlay.versions()),
     documentName: overlay.name,
     fromSnapshot: (document) => createOverlaySource(base, document),
+    overlay: true,
     ..._snapshotPlan(snapshots, ctx),
   });
   if (startup?.from === 'snapshot') lastGood?.alreadySaved(initial.version);
@@ -176,6 +178,7 @@ async function _overlaySources(
     ...(startup ? { startup } : {}),
     writer,
     watch: async (runtime) => {
+      reportSkippedOverlayEntries(runtime.reloader, ctx.logger);
       const saving = lastGood ? [lastGood.follow(runtime.reloader)] : [];
       const poller = await _poll(source, runtime, ctx, initial.hash, writer);
       if (!mode.watch) return [...saving, poller];
@@ -186,7 +189,11 @@ async function _overlaySources(
           runtime.sourceRecovered('watcher');
           source.nudge();
         },
-        { onError: runtime.sourceErrorHandler('watcher', base.name), logger: ctx.logger },
+        {
+          onError: runtime.sourceErrorHandler('watcher', base.name),
+          onRecover: () => runtime.sourceRecovered('watcher'),
+          logger: ctx.logger,
+        },
       );
       await watcher.start();
       runtime.trackSource('watcher', base, () => watcher.lastHash);
@@ -204,6 +211,7 @@ async function _watchFile(
   const watcher = new ConfigWatcher(file, runtime.changeHandler('watcher'), {
     initialHash,
     onError: runtime.sourceErrorHandler('watcher', file.name),
+    onRecover: () => runtime.sourceRecovered('watcher'),
     logger: ctx.logger,
   });
   await watcher.start();
@@ -223,6 +231,7 @@ async function _poll(
     intervalMs: ctx.pollIntervalMs,
     initialHash,
     onError: runtime.sourceErrorHandler('poller', source.name),
+    onRecover: () => runtime.sourceRecovered('poller'),
     logger: ctx.logger,
   });
   await poller.start();

@@ -26,6 +26,12 @@ export interface ServeOptions {
   dbLockTimeoutMs?: number;
   dbConnectTimeoutMs?: number;
   tokensFile?: string;
+  /** Open TCP connections at most (`BuildOptions.maxConnections`). */
+  maxConnections: number;
+  /** Open event streams at most (`BuildOptions.maxEventStreams`). */
+  maxSseClients: number;
+  /** Time for a whole request to arrive (`BuildOptions.requestTimeoutMs`). */
+  requestTimeoutMs: number;
   logLevel: string;
   logFormat?: 'json' | 'pretty';
 }

@@ -39,6 +39,8 @@ export interface StartupPlan {
   documentName: string;
   /** The size limit a saved document is parsed under, as the stored one is. */
   maxDocumentBytes?: number;
+  /** The saved document is an overlay layer (its modules may leave out `type`), as the stored one is. */
+  overlay?: boolean;
 }
 
 /**
@@ -76,10 +78,11 @@ async function _fromSnapshot(plan: StartupPlan, storeError: unknown): Promise<St
       { cause: storeError },
     );
   }
-  const { documentName: name, maxDocumentBytes } = plan;
+  const { documentName: name, maxDocumentBytes, overlay } = plan;
   const document = snapshotSource(saved, {
     name,
     ...(maxDocumentBytes === undefined ? {} : { maxDocumentBytes }),
+    ...(overlay ? { overlay } : {}),
   });
   try {
     const { snapshot } = await firstUsable([plan.fromSnapshot(document)], {

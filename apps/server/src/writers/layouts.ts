@@ -4,7 +4,6 @@ import {
   type ConfigSource,
   hashBytes,
   hashConfig,
-  mergeConfigs,
   type ParseContext,
   parseConfigAsync,
   toAppConfig,
@@ -12,6 +11,7 @@ import {
 import { codes } from '../lib/errors.js';
 import { overridePatch } from '../lib/override-patch.js';
 import { type EditableConfigText, ModuleNotInDocumentError } from '../lib/yaml-edit.js';
+import { mergeOverlay } from '../sources/overlay-source.js';
 
 /** How long an overlay write waits before reading a base file that did not load a second time. */
 const BASE_RETRY_MS = 25;
@@ -58,9 +58,12 @@ export class WholeDocument implements DocumentLayout {
 }
 
 /**
- * The stored document is an overlay on a base (the watched file), merged the way `CompositeSource`
- * merges. An edit stores the JSON Merge Patch that turns the base module's config into `config`,
- * naming every key `config` sets, so a later edit of the base file cannot undo those keys.
+ * The stored document is an overlay on a base (the watched file), merged as the server's overlay
+ * source merges (`mergeOverlay`). An edit stores the JSON Merge Patch that turns the base module's
+ * config into `config`, naming every key `config` sets, so a later edit of the base file cannot undo
+ * those keys; `null`s in `config` are stored as literals, so they survive. The entry names the type
+ * it was written for: should the file change that module's type, the entry is set aside (reported),
+ * not merged into a module it was not written for.
  */
 export class OverlayDocument implements DocumentLayout {
   readonly #base: ConfigSource;
@@ -69,12 +72,13 @@ export class OverlayDocument implements DocumentLayout {
   /** `maxDocumentBytes`: overlay versions over it do not compose (a rollback to one is a 422). */
   constructor(base: ConfigSource, filename: string, opts: { maxDocumentBytes?: number } = {}) {
     this.#base = base;
-    this.#ctx = { filename, ...opts };
+    // An overlay's modules may leave out `type`: they edit the file's module of that name.
+    this.#ctx = { filename, overlay: true, ...opts };
   }
 
   async compose(text: string): Promise<AppConfig> {
     const base = await this.#loadBase();
-    return mergeConfigs(base.config, await parseConfigAsync(text, this.#ctx));
+    return mergeOverlay(base.config, await parseConfigAsync(text, this.#ctx));
   }
 
   /** `CompositeSource` hashes the merged config. */
@@ -85,13 +89,14 @@ export class OverlayDocument implements DocumentLayout {
   async edit(doc: EditableConfigText, name: string, config: Record<string, unknown>): Promise<AppConfig> {
     const base = (await this.#loadBase()).config;
     const module = base.modules.find((m) => m.name === name);
-    if (module)
-      doc.setModuleConfig(name, overridePatch(module.config ?? {}, config), {
-        append: { type: module.type },
-      });
-    // A module the overlay itself adds: its config is simply the new one.
-    else _setModuleConfig(doc, name, config);
-    return mergeConfigs(base, toAppConfig(doc.toValue(), this.#ctx));
+    // The overlay only edits the file's modules: one the file no longer has cannot be written.
+    if (!module) throw codes.CFG_ERR_MODULE_NOT_FOUND(name);
+    const overlay = () => toAppConfig(doc.toValue(), this.#ctx);
+    const entry = overlay().modules.find((m) => m.name === name);
+    if (entry?.type !== undefined && entry.type !== module.type)
+      throw codes.CFG_ERR_OVERLAY_CONFLICT(name, entry.type, module.type);
+    doc.setModuleConfig(name, overridePatch(module.config ?? {}, config), { append: { type: module.type } });
+    return mergeOverlay(base, overlay());
   }
 
   /**

@@ -107,4 +107,39 @@ describe('loadTokens', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('refuses a token with whitespace (it could never authenticate) and the same token twice', async () => {
+    const spaced = 'abcdefgh ijklmnopq';
+    await expect(loadTokens({ adminToken: spaced })).rejects.toThrow(
+      /CFG_ADMIN_TOKEN must be printable ASCII without spaces/,
+    );
+    // The proof that it could not work: the header cuts the token at the space.
+    const auth = new TokenAuthenticator([{ name: 'admin', role: 'admin', token: spaced }]);
+    expect(auth.authenticate(`Bearer ${spaced}`)).toBeNull();
+    await expect(loadTokens({ readToken: 'tab\tinside-the-token' })).rejects.toThrow(
+      /CFG_READ_TOKEN must be/,
+    );
+    await expect(loadTokens({ readToken: 'nön-ascii-token-0123' })).rejects.toThrow(/CFG_READ_TOKEN must be/);
+
+    const same = '0123456789abcdef0123';
+    await expect(loadTokens({ adminToken: same, readToken: same })).rejects.toThrow(
+      /the same token is configured for "admin" and "reader"/,
+    );
+    const dir = await mkdtemp(join(tmpdir(), 'cfg-tokens-'));
+    try {
+      const file = join(dir, 'tokens.yaml');
+      await writeFile(file, `tokens:\n  - { name: ci, role: read, token: "has a space 0123" }\n`);
+      await expect(loadTokens({ tokensFile: file })).rejects.toThrow(
+        /tokens\.0\.token: tokens are printable ASCII/,
+      );
+      await writeFile(
+        file,
+        `tokens:\n  - { name: ci, role: read, token: ${same} }\n  - { name: ops, role: admin, token: ${same} }\n`,
+      );
+      await expect(loadTokens({ tokensFile: file })).rejects.toThrow(/"ci" and "ops"/);
+      await expect(loadTokens({ adminToken: same, tokensFile: file })).rejects.toThrow(/"admin" and "ci"/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -31,6 +31,32 @@ describe('module paths (open)', () => {
     expect(text.body).toBe('short and stout');
   });
 
+  it('answers with nosniff, the configured content type, and no content for a 204', async () => {
+    const config = sampleConfig();
+    config.modules.push(
+      {
+        name: 'page',
+        type: 'static-response',
+        config: { path: '/page', body: '<b>hi</b>', contentType: 'text/html; charset=utf-8' },
+      },
+      { name: 'empty', type: 'static-response', config: { path: '/empty', status: 204 } },
+    );
+    const { app } = await buildTestApp({ config });
+    const page = await app.inject({ method: 'GET', url: '/page' });
+    expect(page.headers).toMatchObject({
+      'content-type': 'text/html; charset=utf-8',
+      'x-content-type-options': 'nosniff',
+    });
+    expect(page.body).toBe('<b>hi</b>');
+    const empty = await app.inject({ method: 'GET', url: '/empty' });
+    expect(empty.statusCode).toBe(204);
+    expect(empty.body).toBe('');
+    expect(empty.headers['x-content-type-options']).toBe('nosniff');
+    expect((await app.inject({ method: 'GET', url: '/hello' })).headers['x-content-type-options']).toBe(
+      'nosniff',
+    );
+  });
+
   it('404 for anything no module serves, in the error shape', async () => {
     const { app } = await buildTestApp();
     const res = await app.inject({ method: 'GET', url: '/nope' });

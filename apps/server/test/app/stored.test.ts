@@ -7,11 +7,12 @@ import { type ConfigSource, DatabaseSource, FileSource } from '@cfg/source';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { openConfigText } from '../../src/lib/yaml-edit.js';
-import { createOverlaySource } from '../../src/sources/overlay-source.js';
+import { createOverlaySource, reportSkippedOverlayEntries } from '../../src/sources/overlay-source.js';
 import { OverlayDocument, WholeDocument } from '../../src/writers/layouts.js';
 import { StoredWriter } from '../../src/writers/stored-writer.js';
 import { buildTestApp } from '../helpers/app.js';
 import { documentWriter } from '../helpers/document-writer.js';
+import { captureLogs } from '../helpers/log-capture.js';
 
 const FIXTURE = new URL('../fixtures/config.yaml', import.meta.url);
 
@@ -363,13 +364,13 @@ describe('database mode: the writer keeps the document it last wrote (its workin
 });
 
 describe('overlay mode: the file is the base, API writes go to a stored overlay', () => {
-  async function overlayApp() {
+  async function overlayApp(baseText?: string) {
     const key = `overlay-${++keys}`;
     const file = join(dir, `${key}.yaml`);
-    await writeFile(file, await readFile(FIXTURE, 'utf8'));
+    await writeFile(file, baseText ?? (await readFile(FIXTURE, 'utf8')));
     await store.putDocument(key, '# API writes land here\nmodules: []\n', { actor: 'seed' });
     const base = new FileSource(file);
-    const source: ConfigSource = createOverlaySource(base, new DatabaseSource(store, { key }));
+    const source: ConfigSource = createOverlaySource(base, new DatabaseSource(store, { key, overlay: true }));
     const writer = new StoredWriter({
       mode: 'overlay',
       store,
@@ -476,5 +477,88 @@ describe('overlay mode: the file is the base, API writes go to a stored overlay'
     expect((await app.inject({ method: 'GET', url: '/hello' })).json()).toEqual({
       message: 'Hello from the test fixture',
     });
+  });
+
+  it('a PUT keeps its nulls: what the body holds is what runs, after a reload from the store too', async () => {
+    const { app, admin, runtime, key, source } = await overlayApp();
+    const body = { a: null, nested: { b: null }, list: [null, 1] };
+    const res = await app.inject(put('status-page', { path: '/status', body }, admin));
+    expect(res.statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/status' })).json()).toEqual(body);
+    expect((await store.getDocument(key))!.data).toContain('$literal: null');
+    // The poller's path (the stored overlay read back and merged) gives the same config.
+    const reloaded = await source.load();
+    expect(reloaded.hash).toBe(runtime.reloader.current.hash);
+    expect(reloaded.config.modules.find((m) => m.name === 'status-page')?.config).toEqual({
+      path: '/status',
+      body,
+    });
+  });
+
+  const SMALL_BASE = 'modules:\n  - name: m\n    type: greeter\n    config:\n      message: from the file\n';
+
+  it('a PUT does not pin the type: the file can change it, and the old entry is reported, not merged', async () => {
+    const { app, admin, runtime, file, source } = await overlayApp(SMALL_BASE);
+    expect((await app.inject(put('m', { message: 'from the API' }, admin))).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/hello' })).json()).toEqual({ message: 'from the API' });
+
+    await writeFile(
+      file,
+      'modules:\n  - name: m\n    type: static-response\n    config: { path: /m, body: now static }\n',
+    );
+    const applied = await runtime.handleChange(await source.load());
+    expect(applied.outcome).toBe('full');
+    expect((await app.inject({ method: 'GET', url: '/m' })).body).toBe('now static');
+    const status = (await app.inject({ method: 'GET', url: '/api/v1/status', headers: admin })).json();
+    expect(status.overlay.notApplied).toEqual([
+      {
+        name: 'm',
+        reason: 'type',
+        type: 'greeter',
+        baseType: 'static-response',
+        message: expect.stringMatching(/written for type "greeter".*now a "static-response"/),
+      },
+    ]);
+    // Writing to it through the API now would merge a greeter's edit into a static response: refused.
+    const conflict = await app.inject(put('m', { path: '/m', body: 'x' }, admin));
+    expect(conflict.statusCode).toBe(409);
+    expect(conflict.json()).toMatchObject({ code: 'CFG_ERR_OVERLAY_CONFLICT' });
+  });
+
+  it('a module deleted from the file stays deleted: its overlay entry is reported, not resurrected', async () => {
+    const { app, admin, runtime, file, source } = await overlayApp(
+      `${SMALL_BASE}  - name: flags\n    type: feature-flags\n    config: { a: true }\n`,
+    );
+    const logs = captureLogs();
+    reportSkippedOverlayEntries(runtime.reloader, logs.logger);
+    expect((await app.inject(put('m', { message: 'from the API' }, admin))).statusCode).toBe(200);
+    await writeFile(file, 'modules:\n  - name: flags\n    type: feature-flags\n    config: { a: true }\n');
+    const applied = await runtime.handleChange(await source.load());
+    expect(applied.outcome).not.toBe('rejected');
+    expect(runtime.reloader.current.config.modules.map((m) => m.name)).toEqual(['flags']);
+    expect((await app.inject({ method: 'GET', url: '/hello' })).statusCode).toBe(404);
+    const status = (await app.inject({ method: 'GET', url: '/api/v1/status', headers: admin })).json();
+    expect(status.overlay.notApplied).toMatchObject([{ name: 'm', reason: 'missing' }]);
+    expect((await app.inject(put('m', { message: 'x' }, admin))).statusCode).toBe(404);
+    // Logged once, not once per check: another change with the entry still left out adds no line.
+    await writeFile(file, 'modules:\n  - name: flags\n    type: feature-flags\n    config: { a: false }\n');
+    expect((await runtime.handleChange(await source.load())).outcome).toBe('partial');
+    const warned = logs.lines.filter((l) => l.level === 40);
+    expect(warned).toMatchObject([
+      {
+        module: 'm',
+        reason: 'missing',
+        msg: expect.stringMatching(/^overlay entry "m" is not applied: the config file has no module "m"/),
+      },
+    ]);
+  });
+
+  it('an overlay entry need not repeat `type`', async () => {
+    const { app, runtime, key, source } = await overlayApp(SMALL_BASE);
+    await store.putDocument(key, 'modules:\n  - name: m\n    config: { message: typeless }\n', {
+      actor: 'cli',
+    });
+    expect((await runtime.handleChange(await source.load())).outcome).toBe('partial');
+    expect((await app.inject({ method: 'GET', url: '/hello' })).json()).toEqual({ message: 'typeless' });
   });
 });

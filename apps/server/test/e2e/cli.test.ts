@@ -43,7 +43,7 @@ describe('cfg validate', () => {
     const line = (await readFile(bad, 'utf8')).split('\n').findIndex((l) => /^\s+rps: -1$/.test(l)) + 1;
     expect(code).toBe(1);
     expect(stdout).toBe(
-      `${bad}:${line}:12: modules.limiter.config.rps: Too small: expected number to be >0\n`,
+      `${bad}:${line}:12: modules.limiter.config.rps: rps is at least 1/86400 (one request a day), so Retry-After stays a whole number of seconds\n`,
     );
   });
 });

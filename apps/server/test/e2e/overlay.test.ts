@@ -60,4 +60,21 @@ describe('file + stored overlay (the pnpm start composition)', () => {
     expect(res.status).toBe(200);
     expect(await server.hello()).toBe('File says hello from the test fixture');
   });
+
+  it('a PUT with nulls runs with its nulls, also after the poller reads the overlay back', async () => {
+    const body = { a: null, nested: { b: null } };
+    const res = await server.fetch('/api/v1/modules/status-page/config', {
+      method: 'PUT',
+      json: { path: '/status', body },
+      token: ADMIN_TOKEN,
+    });
+    expect(res.status).toBe(200);
+    expect(await (await server.fetch('/status')).json()).toEqual(body);
+    // A file save makes the poller load file + stored overlay again: the nulls are still there.
+    const text = (await readFile(file, 'utf8')).replace('region: local', 'region: elsewhere');
+    const from = server.logs.length;
+    await writeFile(file, text);
+    await server.waitForLog((e) => e.outcome === 'full', 10_000, from);
+    expect(await (await server.fetch('/status')).json()).toEqual(body);
+  });
 });

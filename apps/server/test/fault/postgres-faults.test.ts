@@ -47,9 +47,12 @@ beforeAll(async () => {
   await store.migrate();
   for (const name of ['a', 'b']) {
     replicas.push(
-      await ServerProcess.start(['--database-url', postgres.url, '--key', KEY, '--config', FIXTURE_FILE], {
-        env: { PGAPPNAME: `${APP_NAME}-${name}` },
-      }),
+      await ServerProcess.start(
+        ['--database-url', postgres.url, '--key', KEY, '--config', FIXTURE_FILE, '--log-level', 'debug'],
+        {
+          env: { PGAPPNAME: `${APP_NAME}-${name}` },
+        },
+      ),
     );
   }
 }, 180_000);
@@ -156,13 +159,18 @@ async function expectHistoryComplete(acknowledged: readonly Acknowledged[]): Pro
   }
 }
 
-/** The delays a replica's LISTEN connection announced while retrying ("…; retrying in 123 ms"). */
+/** The delays a replica's LISTEN connection announced while retrying (debug: "…; retrying in 123 ms"). */
 function retryDelays(replica: ServerProcess, from: number): number[] {
   return replica.logs
     .slice(from)
     .map((e: LogEntry) => /^LISTEN .* retrying in (\d+) ms$/.exec(e.msg)?.[1])
     .filter((d): d is string => d !== undefined)
     .map(Number);
+}
+
+/** A replica's own lines at INFO and above, from `from` on, leaving out the per-request ones (writes refused with 503). */
+function ownLines(replica: ServerProcess, from: number, to = replica.logs.length): LogEntry[] {
+  return replica.logs.slice(from, to).filter((e) => e.level >= 30 && e.msg !== 'request failed' && !e.reqId);
 }
 
 describe('PostgreSQL faults under two replicas and a writer', () => {
@@ -211,6 +219,7 @@ describe('PostgreSQL faults under two replicas and a writer', () => {
     }
     expect(checks).toBeGreaterThan(10);
 
+    const outageLogsEnd = replicas.map((r) => r.logs.length);
     postgres = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port });
     const back = performance.now();
     await sleep(1_000); // writes resume
@@ -229,6 +238,26 @@ describe('PostgreSQL faults under two replicas and a writer', () => {
       (w) => w.version > Math.max(...during.map((d) => d.version)),
     );
     expect(afterOutage.length).toBeGreaterThan(0);
+    // The outage is said once by each replica (not two WARN lines every 1–2 s), and its end once.
+    for (const [i, replica] of replicas.entries()) {
+      const during = ownLines(replica, logsFrom[i]!, outageLogsEnd[i]).filter((e) => e.level >= 40);
+      expect(
+        during.map((e) => e.msg),
+        `replica ${i}`,
+      ).toEqual([expect.stringMatching(/^poller error: .*; still serving the last good config$/)]);
+      await replica.waitForLog(
+        (e) => / is readable again \(after \d+\.\d s\)$/.test(e.msg),
+        5_000,
+        outageLogsEnd[i],
+      );
+      const recovered = ownLines(replica, outageLogsEnd[i]!).filter((e) =>
+        /readable again|LISTEN|error/.test(e.msg),
+      );
+      expect(
+        recovered.map((e) => e.msg),
+        `replica ${i}`,
+      ).toEqual([expect.stringMatching(/^poller: .* is readable again/)]);
+    }
     // Each LISTEN connection retried with backoff: the delays grow (jittered within 50–100 % of a doubling base).
     for (const [i, replica] of replicas.entries()) {
       const delays = retryDelays(replica, logsFrom[i]!);

@@ -1,7 +1,7 @@
 import type { AppConfig } from '@cfg/source';
 import type { FastifyInstance } from 'fastify';
 import { afterEach } from 'vitest';
-import { build } from '../../src/app.js';
+import { type BuildOptions, build } from '../../src/app.js';
 import type { ModuleRegistry } from '../../src/engine/registry.js';
 import { TokenAuthenticator } from '../../src/lib/auth.js';
 import { Runtime } from '../../src/runtime.js';
@@ -32,6 +32,8 @@ export async function buildTestApp(
     version?: number;
     sseHeartbeatMs?: number;
     registry?: ModuleRegistry;
+    /** More `build` options (limits, a logger). */
+    build?: Omit<BuildOptions, 'runtime' | 'auth'>;
   } = {},
 ): Promise<TestApp> {
   const initial = {
@@ -51,6 +53,7 @@ export async function buildTestApp(
     runtime,
     auth,
     ...(opts.sseHeartbeatMs ? { sseHeartbeatMs: opts.sseHeartbeatMs } : {}),
+    ...opts.build,
   });
   const testApp = {
     app,

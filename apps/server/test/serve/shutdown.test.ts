@@ -36,6 +36,16 @@ describe('onShutdownSignals', () => {
     expect(run).toHaveBeenCalledTimes(1);
   });
 
+  it('SIGHUP (a closed terminal) shuts down like SIGINT and SIGTERM', async () => {
+    const order: string[] = [];
+    const { signals, exited } = setup([
+      { name: 'stop the database', run: async () => order.push('stopped') },
+    ]);
+    signals.emit('SIGHUP');
+    expect(await exited).toBe(0);
+    expect(order).toEqual(['stopped']);
+  });
+
   it('exits 1 when the steps outlast the timeout', async () => {
     const { signals, exited } = setup([{ name: 'stuck', run: () => new Promise(() => {}) }], 20);
     signals.emit('SIGTERM');

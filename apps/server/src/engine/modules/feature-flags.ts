@@ -4,18 +4,26 @@ import type { ModuleResponse, ModuleType } from '../types.js';
 
 const FLAG_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-/** The whole config is the map: `{ new-checkout: true, dark-mode: false }`. */
-const schema = z.record(z.string(), z.boolean()).superRefine((flags, ctx) => {
-  for (const name of Object.keys(flags)) {
-    if (!FLAG_NAME.test(name)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [name],
-        message: 'flag names are letters, digits, ".", "_" or "-" (at most 64)',
-      });
+/**
+ * The whole config is the map: `{ new-checkout: true, dark-mode: false }`. Names are checked on the
+ * input's own keys, before `z.record` copies them: the copy assigns `__proto__` through the prototype
+ * setter, so that key (with any value) vanished before a check on the output could see it.
+ */
+const schema = z
+  .unknown()
+  .superRefine((flags, ctx) => {
+    if (flags === null || typeof flags !== 'object') return; // the record below says what is wrong
+    for (const name of Object.keys(flags)) {
+      if (!FLAG_NAME.test(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'flag names are letters, digits, ".", "_" or "-" (at most 64)',
+        });
+      }
     }
-  }
-});
+  })
+  .pipe(z.record(z.string(), z.boolean()));
 
 export type FeatureFlagsConfig = z.infer<typeof schema>;
 

@@ -2,10 +2,22 @@ import { z } from 'zod';
 import { InPlaceModule } from '../in-place-module.js';
 import type { LimitDecision, ModuleContext, ModuleType } from '../types.js';
 
+/**
+ * The slowest rate: one request a day. `Retry-After` is at most `ceil(1 / rps)` seconds, so it stays
+ * a whole number of seconds no larger than a day; below this (`rps: 5e-324`) it reached `Infinity`.
+ */
+export const MIN_RPS = 1 / 86_400;
+
 const schema = z
   .strictObject({
-    /** Tokens added per second. */
-    rps: z.number().positive().max(1_000_000),
+    /** Tokens added per second: from one a day (`MIN_RPS`) to a million. */
+    rps: z
+      .number()
+      .min(
+        MIN_RPS,
+        'rps is at least 1/86400 (one request a day), so Retry-After stays a whole number of seconds',
+      )
+      .max(1_000_000),
     /** Bucket size: how many requests may arrive at once. Defaults to `ceil(rps)`. */
     burst: z.number().int().min(1).max(1_000_000).optional(),
     /** Paths this limiter covers. */

@@ -1,5 +1,8 @@
+import { parseConfig } from '@cfg/source';
 import { describe, expect, it } from 'vitest';
 import { featureFlagsType } from '../../../src/engine/modules/feature-flags.js';
+import { ModuleRegistry } from '../../../src/engine/registry.js';
+import { validateAppConfig } from '../../../src/engine/validate.js';
 import { createModule } from '../../helpers/modules.js';
 
 describe('feature-flags', () => {
@@ -25,5 +28,24 @@ describe('feature-flags', () => {
     expect(() =>
       flags.prepareReconfigure({ name: 'f', type: 'feature-flags', config: { 'a b': true } }),
     ).toThrow(/flag names/);
+  });
+
+  it('a `__proto__` key goes through the name rule, whatever its value (JSON, YAML, a stored overlay)', () => {
+    const flags = createModule(featureFlagsType, {});
+    for (const config of [
+      JSON.parse('{"__proto__": "anything"}'),
+      JSON.parse('{"ok": true, "__proto__": true}'),
+    ]) {
+      expect(() => flags.prepareReconfigure({ name: 'f', type: 'feature-flags', config })).toThrow(
+        /modules\.f\.config\.__proto__: flag names/,
+      );
+    }
+    for (const text of [
+      'modules:\n  - name: flags\n    type: feature-flags\n    config:\n      __proto__: true\n',
+      '{"modules":[{"name":"flags","type":"feature-flags","config":{"__proto__":{"x":1}}}]}',
+    ]) {
+      const outcome = validateAppConfig(parseConfig(text, { filename: 't' }), new ModuleRegistry());
+      expect(outcome).toMatchObject({ ok: false, issues: [{ path: 'modules.flags.config.__proto__' }] });
+    }
   });
 });

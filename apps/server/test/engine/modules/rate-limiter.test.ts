@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rateLimiterType } from '../../../src/engine/modules/rate-limiter.js';
+import { MIN_RPS, rateLimiterType } from '../../../src/engine/modules/rate-limiter.js';
 import { createModule } from '../../helpers/modules.js';
 
 /** A clock the test moves by hand: token buckets are pure timing logic. */
@@ -51,5 +52,39 @@ describe('rate-limiter', () => {
     expect(() =>
       limiter.prepareReconfigure({ name: 'l', type: 'rate-limiter', config: { rps: 1, burst: 1.5 } }),
     ).toThrow(/burst/);
+  });
+
+  it('refuses rates too small for a whole-number Retry-After (5e-324 gave "Infinity")', () => {
+    for (const rps of [5e-324, 1e-9, MIN_RPS / 2]) {
+      expect(() => createModule(rateLimiterType, { rps }), String(rps)).toThrow(/one request a day/);
+    }
+    const slowest = createModule(rateLimiterType, { rps: MIN_RPS, burst: 1 }, { now: () => 0 });
+    slowest.limit('/hello');
+    expect(slowest.limit('/hello')).toMatchObject({ allowed: false, retryAfterSeconds: 86_400 });
+  });
+
+  it('every accepted rps and burst gives Retry-After as a whole number of seconds, 1 to 86400', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: MIN_RPS, max: 1_000_000, noNaN: true }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.array(fc.double({ min: 0, max: 1e7, noNaN: true }), { maxLength: 5 }),
+        (rps, burst, steps) => {
+          const clock = manualClock();
+          const limiter = createModule(rateLimiterType, { rps, burst }, { now: clock.now });
+          for (const ms of steps) {
+            clock.advance(ms);
+            for (let i = 0; i < Math.min(burst, 1000) + 1; i++) {
+              const decision = limiter.limit('/hello');
+              if (decision?.allowed !== false) continue;
+              expect(Number.isInteger(decision.retryAfterSeconds)).toBe(true);
+              expect(decision.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+              expect(decision.retryAfterSeconds).toBeLessThanOrEqual(86_400);
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
