@@ -8,6 +8,7 @@ export const PG_STORE_ERROR_CODES = {
   CFG_PG_SCHEMA_TOO_NEW: 'CFG_PG_SCHEMA_TOO_NEW',
   CFG_PG_INVALID_NOTICE: 'CFG_PG_INVALID_NOTICE',
   CFG_PG_LISTEN: 'CFG_PG_LISTEN',
+  CFG_PG_UNKNOWN_INSTANCE: 'CFG_PG_UNKNOWN_INSTANCE',
 } as const;
 
 export type PgStoreErrorCode = (typeof PG_STORE_ERROR_CODES)[keyof typeof PG_STORE_ERROR_CODES];
@@ -144,6 +145,21 @@ export class ListenConnectionError extends PgStoreError {
     super(`LISTEN "${channel}" failed${reason}; retrying in ${retryInMs} ms`, options);
     this.channel = channel;
     this.retryInMs = retryInMs;
+  }
+}
+
+/**
+ * An outcome was reported for an instance the store does not know (never registered, or pruned after
+ * it stopped heartbeating for a day). Nothing was written: register it again, then report.
+ */
+export class UnknownInstanceError extends PgStoreError {
+  override readonly name = 'UnknownInstanceError';
+  readonly code = PG_STORE_ERROR_CODES.CFG_PG_UNKNOWN_INSTANCE;
+  readonly instanceId: string;
+
+  constructor(instanceId: string) {
+    super(`instance "${instanceId}" is not registered; call registerInstance() first, then report again`);
+    this.instanceId = instanceId;
   }
 }
 

@@ -13,6 +13,12 @@ export interface PgConfigStoreOptions {
    */
   channel?: string;
   /**
+   * The NOTIFY channel of fleet outcome reports (`reportOutcome`), heard by `subscribeFleet` and
+   * `waitForRollout`. Derived from the schema like `channel`.
+   * @defaultValue `` `${schema}_fleet` `` (`'cfg_fleet'`)
+   */
+  fleetChannel?: string;
+  /**
    * First delay before re-connecting a dropped LISTEN connection, in ms; doubles per failed attempt.
    * @defaultValue `100`
    */
@@ -38,6 +44,7 @@ export interface ResolvedOptions {
   /** `"schema"`, ready to paste into SQL text. */
   readonly quotedSchema: string;
   readonly channel: string;
+  readonly fleetChannel: string;
   readonly reconnectDelayMs: number;
   readonly maxReconnectDelayMs: number;
   readonly preparedStatements: boolean;
@@ -50,6 +57,7 @@ export function resolveOptions(userOpts: PgConfigStoreOptions = {}): ResolvedOpt
   assertIdentifier('schema', schema);
   const opts = {
     channel: `${schema}_config_changed`,
+    fleetChannel: `${schema}_fleet`,
     reconnectDelayMs: 100,
     maxReconnectDelayMs: 10_000,
     preparedStatements: true,
@@ -59,5 +67,6 @@ export function resolveOptions(userOpts: PgConfigStoreOptions = {}): ResolvedOpt
     logger: userOpts.logger,
   };
   assertIdentifier('channel', opts.channel);
+  assertIdentifier('fleetChannel', opts.fleetChannel);
   return Object.freeze(opts);
 }

@@ -10,6 +10,7 @@ import {
   PG_STORE_ERROR_CODES,
   PgStoreError,
   SchemaTooNewError,
+  UnknownInstanceError,
   VersionConflictError,
 } from '../src/index.js';
 
@@ -22,6 +23,7 @@ const examples: PgStoreError[] = [
   new SchemaTooNewError('cfg', 9, 1),
   new InvalidNoticeError('ch', '{}'),
   new ListenConnectionError('ch', 100, { cause: new Error('ECONNREFUSED') }),
+  new UnknownInstanceError('host:1'),
 ];
 
 describe('error table', () => {
@@ -50,6 +52,7 @@ describe('error table', () => {
   it('messages say how to fix it', () => {
     expect(new VersionConflictError('k', 1, 2).message).toMatch(/re-read/);
     expect(new NotMigratedError('cfg').message).toMatch(/migrate\(\)/);
+    expect(new UnknownInstanceError('i').message).toMatch(/registerInstance\(\) first/);
     expect(new ListenConnectionError('ch', 100, { cause: new Error('ECONNREFUSED') }).message).toBe(
       'LISTEN "ch" failed: ECONNREFUSED; retrying in 100 ms',
     );
