@@ -134,6 +134,28 @@ describe('registerInstance() and fleet()', () => {
     ]);
   });
 
+  it('versions only move forward: a late report of an older version leaves what it runs alone', async () => {
+    await versions('f/forward', 3);
+    const reg = instance('f/forward', { version: 1 });
+    await t.store.registerInstance(reg);
+    await t.store.reportOutcome({
+      instanceId: reg.id,
+      key: 'f/forward',
+      version: 3,
+      outcome: 'full',
+      hash: 'h3',
+    });
+    await t.store.reportOutcome({
+      instanceId: reg.id,
+      key: 'f/forward',
+      version: 2,
+      outcome: 'full',
+      hash: 'h2',
+    });
+    const [me] = (await t.store.fleet('f/forward')).instances;
+    expect(me).toMatchObject({ version: 3, hash: 'h3', lastOutcome: { version: 2, outcome: 'full' } });
+  });
+
   it('a second report for the same version replaces the first', async () => {
     await versions('f/replace', 1);
     const reg = instance('f/replace');

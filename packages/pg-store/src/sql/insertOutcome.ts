@@ -2,6 +2,9 @@ import { type Queryable, query } from '../db.js';
 import type { FleetOutcome } from '../fleet-types.js';
 import type { ResolvedOptions } from '../options.js';
 
+/** The report moves the instance forward: it applied a version at least as new as the one it runs. */
+const APPLIED = `(r.outcome in ('noop', 'partial', 'full') and r.version >= coalesce(i.version, 0))`;
+
 export interface OutcomeRow {
   instanceId: string;
   key: string;
@@ -16,8 +19,8 @@ export interface OutcomeRow {
 
 /**
  * One statement per report: the outcome row (the latest report for a version wins), the instance's
- * row (what it runs and its newest outcome; a rejection or a skipped version leaves what it runs
- * alone), the rows of versions `keepVersions` or more below this one deleted, and a NOTIFY on the
+ * row (what it runs and its newest outcome; a rejection, a skipped version or a report older than
+ * what it runs leaves what it runs alone: versions only move forward), the rows of versions `keepVersions` or more below this one deleted, and a NOTIFY on the
  * fleet channel. Returns false when the instance is not registered (nothing written).
  */
 export async function insertOutcome(
@@ -43,10 +46,9 @@ export async function insertOutcome(
      ), applied as (
        update ${schema}.instances i set
          last_version = r.version, last_outcome = r.outcome, last_error_code = r.error_code, last_at = r.at,
-         version = case when r.outcome in ('noop', 'partial', 'full') then r.version else i.version end,
-         hash = case when r.outcome in ('noop', 'partial', 'full') then $5 else i.hash end,
-         applied_at = case when r.outcome in ('noop', 'partial', 'full')
-                        and r.version is distinct from i.version then r.at else i.applied_at end
+         version = case when ${APPLIED} then r.version else i.version end,
+         hash = case when ${APPLIED} then $5 else i.hash end,
+         applied_at = case when ${APPLIED} and r.version <> i.version then r.at else i.applied_at end
        from report r where i.id = r.instance_id
      ), pruned as (
        delete from ${schema}.outcomes where key = $1 and version <= $2 - $11::integer
