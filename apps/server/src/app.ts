@@ -1,12 +1,16 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { type ConsoleAssets, loadConsoleAssets } from './console/assets.js';
+import { consoleRoutes } from './console/routes.js';
 import { MODULE_NAME_MAX_LENGTH } from './engine/module-name.js';
 import type { TokenAuthenticator } from './lib/auth.js';
 import { clientErrorHandler, errorHandler, notFoundHandler } from './lib/error-handler.js';
 import { codes } from './lib/errors.js';
 import { trackUnusedConnections } from './lib/unused-connections.js';
 import { configRoutes } from './routes/config.js';
+import { type FleetAccess, fleetRoutes } from './routes/fleet.js';
 import { healthRoutes, readinessSchema } from './routes/health.js';
 import { indexRoutes } from './routes/index.js';
+import { meRoutes } from './routes/me.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { modulePathRoutes } from './routes/module-paths.js';
 import { moduleRoutes } from './routes/modules.js';
@@ -22,6 +26,10 @@ export interface BuildOptions {
   bodyLimit?: number;
   /** Heartbeat interval of `GET /api/v1/events`. @defaultValue 15_000 */
   sseHeartbeatMs?: number;
+  /** The fleet store and this server's instance id (`GET /api/v1/fleet`); absent: 409 (file mode). */
+  fleet?: FleetAccess;
+  /** The web console's files; `false`: no console. @defaultValue the built `@cfg/console`, if present */
+  console?: ConsoleAssets | false;
 }
 
 /**
@@ -55,6 +63,7 @@ export async function build(userOpts: BuildOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler(notFoundHandler);
 
   const { runtime, auth } = opts;
+  const consoleAssets = opts.console === false ? undefined : (opts.console ?? loadConsoleAssets());
   const unusedConnections = trackUnusedConnections(app.server);
   app.addHook('preClose', async () => unusedConnections.close());
   app.addHook('onRequest', async (request) => {
@@ -62,7 +71,8 @@ export async function build(userOpts: BuildOptions): Promise<FastifyInstance> {
       throw codes.CFG_ERR_SHUTTING_DOWN();
   });
   await app.register(healthRoutes, { runtime });
-  await app.register(indexRoutes, { runtime });
+  await app.register(indexRoutes, { runtime, ...(consoleAssets ? { console: consoleAssets } : {}) });
+  if (consoleAssets) await app.register(consoleRoutes, { assets: consoleAssets });
   await app.register(metricsRoutes, { runtime, auth });
   await app.register(modulePathRoutes, { runtime });
   await app.register(
@@ -70,6 +80,8 @@ export async function build(userOpts: BuildOptions): Promise<FastifyInstance> {
       await api.register(configRoutes, { runtime, auth });
       await api.register(moduleRoutes, { runtime, auth });
       await api.register(reloadRoutes, { runtime, auth, sseHeartbeatMs: opts.sseHeartbeatMs });
+      await api.register(fleetRoutes, { runtime, auth, ...(opts.fleet ? { fleet: opts.fleet } : {}) });
+      await api.register(meRoutes, { auth });
     },
     { prefix: '/api/v1' },
   );

@@ -3,6 +3,8 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { build } from '../app.js';
 import { openDatabase } from '../db/database.js';
 import { startEmbeddedPostgres } from '../db/embedded.js';
+import { registryOf } from '../fleet/module-types.js';
+import { startFleetReporting } from '../fleet/start-reporting.js';
 import { TokenAuthenticator } from '../lib/auth.js';
 import { createLogger } from '../lib/logger.js';
 import { keptAdminToken } from '../lib/token-file.js';
@@ -62,11 +64,32 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
       notify: opts.notify,
       logger,
     });
-    const runtime = await Runtime.create({ initial: sources.initial, writer: sources.writer, logger });
+    const runtime = await Runtime.create({
+      initial: sources.initial,
+      writer: sources.writer,
+      logger,
+      engine: { registry: registryOf(opts.moduleTypes) },
+    });
+    // Stopped after the modules (listed before them): the last reloads are reported, then it deregisters.
+    const fleet = db
+      ? startFleetReporting({
+          store: db.store,
+          runtime,
+          labels: opts.label ?? {},
+          heartbeatMs: opts.fleetHeartbeatMs,
+          logger,
+        })
+      : undefined;
+    if (fleet) opened.push({ name: 'leave the fleet', run: fleet.stop });
     opened.push({ name: 'stop the modules', run: () => runtime.close() });
     // After the HTTP server closed: writes whose clients went away are still queued; the pool stays open for them.
     opened.push({ name: 'finish queued writes', run: async () => sources.writer.drain?.() });
-    const app = await build({ runtime, auth: new TokenAuthenticator(tokens.entries), logger });
+    const app = await build({
+      runtime,
+      auth: new TokenAuthenticator(tokens.entries),
+      logger,
+      ...(db ? { fleet: { store: db.store, ...(fleet ? { instanceId: fleet.reporter.id } : {}) } } : {}),
+    });
     opened.push({ name: 'finish in-flight requests', run: () => app.close() });
     const watches = await sources.watch(runtime);
     opened.push({ name: 'stop watching', run: () => Promise.all(watches.map((w) => w.stop())) });

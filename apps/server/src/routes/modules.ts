@@ -2,6 +2,7 @@ import type { ModuleConfig } from '@cfg/source';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TokenAuthenticator } from '../lib/auth.js';
 import { codes } from '../lib/errors.js';
+import { ModuleActivity } from '../lib/module-activity.js';
 import { nestedDeeperThan } from '../lib/nesting.js';
 import { PhaseTimings } from '../lib/phase-timings.js';
 import type { Runtime } from '../runtime.js';
@@ -20,6 +21,8 @@ export const moduleRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
   app,
   { runtime, auth },
 ) => {
+  const activity = new ModuleActivity(runtime.reloads);
+  app.addHook('onClose', async () => activity.close());
   const describe = (module: ModuleConfig) => {
     const type = runtime.engine.registry.get(module.type);
     return {
@@ -28,6 +31,8 @@ export const moduleRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
       reconfigurable: type?.reconfigurable ?? false,
       dependsOn: module.dependsOn ?? [],
       config: module.config ?? {},
+      // The last reload that changed it since this server started; `null`: as started.
+      lastChange: activity.get(module.name) ?? null,
     };
   };
   const find = (name: string) => {

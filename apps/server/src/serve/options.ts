@@ -16,6 +16,12 @@ export interface ServeOptions {
   /** Listen for PostgreSQL NOTIFY (`--no-notify`: poll only). */
   notify: boolean;
   tokensFile?: string;
+  /** `--label name=value` (repeatable) / `CFG_LABELS`: shown in the fleet. */
+  label?: Record<string, string>;
+  /** Fleet heartbeat interval; the instance counts as gone after 3 missed. */
+  fleetHeartbeatMs: number;
+  /** `--module-types`: the built-in module types this server may run (default: all). */
+  moduleTypes?: string[];
   logLevel: string;
   logFormat?: 'json' | 'pretty';
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ModuleInstance, ModuleResponse, ModuleType } from '../types.js';
 
 /** Paths the server itself owns; a static response may not shadow them. */
-const RESERVED = ['/healthz', '/readyz', '/metrics', '/api'];
+const RESERVED = ['/healthz', '/readyz', '/metrics', '/api', '/console'];
 
 const schema = z.strictObject({
   /** The GET path to answer on, e.g. `/status`. */
