@@ -2,8 +2,8 @@ import { hashBytes } from '@cfg/source';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidNoticeError, ListenConnectionError, PgConfigStore } from '../src/index.js';
+import { startProxy } from '../src/testing/proxy.js';
 import { createTestStore, deferred, recordNotices, type TestStore } from './helpers.js';
-import { startProxy } from './proxy.js';
 
 let t: TestStore;
 beforeAll(async () => {

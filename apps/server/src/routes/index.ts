@@ -39,9 +39,9 @@ export const ENDPOINTS: readonly { method: string; path: string; access: Access;
   },
   {
     method: 'GET',
-    path: '/api/v1/fleet/versions/:v?wait=<s>',
+    path: '/api/v1/fleet/versions/:version',
     access: 'read',
-    what: 'where one version stands across the live instances, waiting up to wait seconds',
+    what: 'where one version stands across the live instances; ?wait=<s> waits for it to settle',
   },
   { method: 'GET', path: '/api/v1/me', access: 'read', what: "the token's name and role" },
   { method: 'GET', path: '/console/', access: 'open', what: 'the web console (also / in a browser)' },

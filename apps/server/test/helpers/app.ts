@@ -2,8 +2,10 @@ import type { AppConfig } from '@cfg/source';
 import type { FastifyInstance } from 'fastify';
 import { afterEach } from 'vitest';
 import { build } from '../../src/app.js';
+import type { ConsoleAssets } from '../../src/console/assets.js';
 import type { ModuleRegistry } from '../../src/engine/registry.js';
 import { TokenAuthenticator } from '../../src/lib/auth.js';
+import type { FleetAccess } from '../../src/routes/fleet.js';
 import { Runtime } from '../../src/runtime.js';
 import type { ConfigWriter } from '../../src/writers/types.js';
 import { sampleConfig, snapshotOf } from './configs.js';
@@ -32,6 +34,8 @@ export async function buildTestApp(
     version?: number;
     sseHeartbeatMs?: number;
     registry?: ModuleRegistry;
+    fleet?: FleetAccess;
+    console?: ConsoleAssets | false;
   } = {},
 ): Promise<TestApp> {
   const initial = {
@@ -51,6 +55,8 @@ export async function buildTestApp(
     runtime,
     auth,
     ...(opts.sseHeartbeatMs ? { sseHeartbeatMs: opts.sseHeartbeatMs } : {}),
+    ...(opts.fleet ? { fleet: opts.fleet } : {}),
+    ...(opts.console === undefined ? {} : { console: opts.console }),
   });
   const testApp = {
     app,

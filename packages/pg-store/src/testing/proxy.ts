@@ -1,5 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { freePort } from '../src/testing/index.js';
+import { freePort } from './free-port.js';
 
 export interface Proxy {
   /** `target` with the proxy's port: nothing answers there until `open()`. */
