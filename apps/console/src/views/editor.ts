@@ -21,7 +21,7 @@ export function moduleEditor(
   ctx: ViewContext,
   module: ModuleInfo,
   slot: HTMLElement,
-  saved: () => void,
+  saved: (message: HTMLElement) => void,
 ): void {
   const fields: Field[] = Object.entries(module.config).map(([name, value]) => ({
     name,
@@ -97,15 +97,13 @@ export function moduleEditor(
         `/api/v1/modules/${encodeURIComponent(module.name)}/config`,
         config,
       );
-      replace(
-        slot,
+      saved(
         h(
           'p',
           { class: 'ok', id: 'editor-saved' },
           `Saved "${module.name}"${reply.version ? ` as version ${reply.version}` : ''}: ${reply.result.outcome}.`,
         ),
       );
-      saved();
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) return ctx.signOut();
       replace(

@@ -7,19 +7,20 @@ import { errorBox, type View, type ViewContext } from './view.js';
 /** The config in use (version, hash, source, mode) and its modules; admins can edit one. */
 export function overviewView(ctx: ViewContext): View {
   let closed = false;
-  const load = async () => {
+  /** Re-reads and redraws; `notice` (what the last save did) is shown where the editor was. */
+  const load = async (notice?: HTMLElement) => {
     try {
       const [config, { modules }] = await Promise.all([
         ctx.api.get<ConfigReply>('/api/v1/config'),
         ctx.api.get<{ modules: ModuleInfo[] }>('/api/v1/modules'),
       ]);
-      if (!closed) draw(config, modules);
+      if (!closed) draw(config, modules, notice);
     } catch (error) {
       if (!closed) replace(ctx.root, errorBox(error));
     }
   };
 
-  const draw = (config: ConfigReply, modules: ModuleInfo[]) => {
+  const draw = (config: ConfigReply, modules: ModuleInfo[], notice?: HTMLElement) => {
     const rows = modules.map((module) => {
       const row = h(
         'tr',
@@ -44,8 +45,8 @@ export function overviewView(ctx: ViewContext): View {
                   type: 'button',
                   class: 'edit',
                   onclick: () =>
-                    moduleEditor(ctx, module, editorSlot, () => {
-                      void load();
+                    moduleEditor(ctx, module, editorSlot, (message) => {
+                      void load(message);
                     }),
                 },
                 'Edit',
@@ -55,7 +56,7 @@ export function overviewView(ctx: ViewContext): View {
       );
       return row;
     });
-    const editorSlot = h('div', { id: 'editor' });
+    const editorSlot = h('div', { id: 'editor' }, notice);
     replace(
       ctx.root,
       h(
