@@ -57,8 +57,8 @@ export class FleetReporter {
   readonly #queue: OutcomeReport[] = [];
   /** The newest version this process applied, and its hash: what a (re-)registration says it runs. */
   #running: { version?: number; hash: string };
-  /** The newest version reported (or started on): each stored version is reported once, in order. */
-  #lastReported: number;
+  /** The newest version reported, and whether it was applied: versions are reported in order. */
+  #lastReported: { version: number; applied: boolean };
   #registered = false;
   #pumping: Promise<void> | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
@@ -78,11 +78,17 @@ export class FleetReporter {
     this.#stopTimeoutMs = resolved.stopTimeoutMs;
     this.#logger = resolved.logger;
     this.#running = { ...resolved.initial };
-    this.#lastReported = resolved.initial.version ?? 0;
+    this.#lastReported = { version: resolved.initial.version ?? 0, applied: true };
   }
 
-  /** Registers (in the background) and starts the heartbeat. */
+  /**
+   * Registers (in the background) and starts the heartbeat. The version it started on is reported as
+   * `full`: starting built every module from it.
+   */
   start(): void {
+    const { version, hash } = this.#running;
+    if (version !== undefined)
+      this.#queue.push({ instanceId: this.id, key: this.#identity.key, version, outcome: 'full', hash });
     this.#heartbeat = setInterval(() => this.#tick(), this.#heartbeatMs);
     this.#heartbeat.unref();
     this.#pump();
@@ -94,16 +100,19 @@ export class FleetReporter {
   }
 
   /**
-   * Queues the report of one reload result. Results without a stored version (a file change), and
-   * results for a version already reported (a change delivered twice, a file edit under the same
-   * overlay version), are not reports about a stored version and are skipped.
+   * Queues the report of one reload result. Skipped: results without a stored version (file mode),
+   * results for an older version, and results for the version last reported unless they apply it
+   * after it was not applied. So a change delivered twice is one report, while in overlay mode a
+   * rejected file edit carrying overlay version n, fixed by the next save, ends as "n applied".
    */
   record(result: ReloadResult): void {
     const { version } = result;
-    if (this.#stopped || version === undefined || version <= this.#lastReported) return;
-    this.#lastReported = version;
-    if (result.outcome === 'noop' || result.outcome === 'partial' || result.outcome === 'full')
-      this.#running = { version, hash: result.toHash };
+    if (this.#stopped || version === undefined) return;
+    const applied = result.outcome === 'noop' || result.outcome === 'partial' || result.outcome === 'full';
+    const last = this.#lastReported;
+    if (version < last.version || (version === last.version && (last.applied || !applied))) return;
+    this.#lastReported = { version, applied };
+    if (applied) this.#running = { version, hash: result.toHash };
     this.#queue.push(this.#report(result, version));
     if (this.#queue.length > this.#maxQueued) {
       this.#queue.shift();

@@ -93,13 +93,15 @@ describe('FleetReporter', () => {
   it('registers on the version it started on, then reports each stored version once, in order', async () => {
     const r = reporter('rep/basic');
     r.start();
-    const registered = await untilInstance('rep/basic', r.id, (i) => i.state === 'live');
+    // The start is the first report: every module was built from version 1.
+    const registered = await untilInstance('rep/basic', r.id, (i) => i.lastOutcome !== null);
     expect(registered).toMatchObject({
+      state: 'live',
       version: 1,
       hash: 'hash-1',
       labels: { zone: 'a' },
       mode: 'database',
-      lastOutcome: null,
+      lastOutcome: { version: 1, outcome: 'full' },
     });
     expect(registered.id).toMatch(/^[A-Za-z0-9._-]+-\d+-[0-9a-f]{6}$/);
 
@@ -121,6 +123,7 @@ describe('FleetReporter', () => {
       lastOutcome: { outcome: 'rejected', errorCode: 'CFG_VALIDATION' },
     });
     expect(await outcomeRows(r.id)).toEqual([
+      { version: 1, outcome: 'full', error_code: null },
       { version: 2, outcome: 'partial', error_code: null },
       { version: 3, outcome: 'rejected', error_code: 'CFG_VALIDATION' },
     ]);
@@ -145,7 +148,7 @@ describe('FleetReporter', () => {
     r.start(); // the registration fails: nothing listens behind the proxy yet
     r.record(result(2, 'full'));
     r.record(result(3, 'partial'));
-    expect(r.queued).toBe(2);
+    expect(r.queued).toBe(3); // the start (version 1), then 2 and 3
     await expect
       .poll(() => lines.filter((l) => l.level === 'warn').length, { timeout: 10_000 })
       .toBeGreaterThan(0);
@@ -154,7 +157,7 @@ describe('FleetReporter', () => {
     // Registered (again) as running what it applied meanwhile, then the queue in order.
     const back = await untilInstance('rep/outage', r.id, (i) => i.lastOutcome?.version === 3);
     expect(back).toMatchObject({ version: 3, hash: 'hash-3', lastOutcome: { outcome: 'partial' } });
-    expect((await outcomeRows(r.id)).map((o) => o.version)).toEqual([2, 3]);
+    expect((await outcomeRows(r.id)).map((o) => o.version)).toEqual([1, 2, 3]);
     expect(r.queued).toBe(0);
     // One warning for the whole outage, one line when it is over.
     expect(lines.filter((l) => l.level === 'warn')).toHaveLength(1);
@@ -180,6 +183,21 @@ describe('FleetReporter', () => {
     await proxy.open();
     await untilInstance('rep/bounded', r.id, (i) => i.lastOutcome?.version === 20);
     expect((await outcomeRows(r.id)).map((o) => o.version)).toEqual([16, 17, 18, 19, 20]);
+  });
+
+  it('a version first rejected, then applied (overlay: a bad file save fixed by the next), ends as applied', async () => {
+    const r = reporter('rep/overlay');
+    r.start();
+    r.record(result(2, 'rejected', { errorCode: 'CFG_VALIDATION' }));
+    r.record(result(2, 'partial'));
+    r.record(result(2, 'rejected', { errorCode: 'CFG_VALIDATION' })); // a later bad save: v2 is still applied
+    r.record(result(2, 'full'));
+    await untilInstance('rep/overlay', r.id, (i) => i.lastOutcome?.outcome === 'partial');
+    expect(await outcomeRows(r.id)).toEqual([
+      { version: 1, outcome: 'full', error_code: null },
+      { version: 2, outcome: 'partial', error_code: null },
+    ]);
+    expect((await store.fleet('rep/overlay')).instances[0]).toMatchObject({ version: 2, hash: 'hash-2' });
   });
 
   it('registers again when the store no longer knows it (pruned), and the report still lands', async () => {
