@@ -118,7 +118,8 @@ export class FleetReporter {
       this.#queue.shift();
       this.#dropped++;
     }
-    this.#pump();
+    // After the reload's own turn of the event loop: the write's setup is not on its path either.
+    setImmediate(() => this.#pump());
   }
 
   /** Stops the heartbeat, sends what is queued and deregisters, within `stopTimeoutMs`. */
