@@ -1,7 +1,7 @@
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestSchema, type Proxy, startProxy, type TestSchema } from '@cfg/pg-store/testing';
+import { createTestSchema, startProxy, type TcpProxy, type TestSchema } from '@cfg/pg-store/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, launchBrowser } from '../helpers/browser.js';
@@ -20,7 +20,7 @@ let configFile: string;
 let db: TestSchema;
 let a: ServerProcess;
 /** The browser talks to A through this TCP forwarder, so the test can cut its connections. */
-let proxy: Proxy;
+let proxy: TcpProxy;
 let origin: string;
 let browser: Browser;
 let page: Page;

@@ -1,5 +1,5 @@
 import { type FleetInstance, PgConfigStore } from '@cfg/pg-store';
-import { createTestSchema, type Proxy, startProxy, type TestSchema } from '@cfg/pg-store/testing';
+import { createTestSchema, startProxy, type TcpProxy, type TestSchema } from '@cfg/pg-store/testing';
 import type { ReloadOutcome, ReloadResult } from '@cfg/reloader';
 import type { Logger } from '@cfg/source';
 import pg from 'pg';
@@ -132,7 +132,7 @@ describe('FleetReporter', () => {
   });
 
   it('a store outage only delays reports: record() just queues, and the queue is written once the store is back', async () => {
-    const proxy: Proxy = await startProxy(new URL(db.url));
+    const proxy: TcpProxy = await startProxy(new URL(db.url));
     const pool = new pg.Pool({ connectionString: proxy.url, max: 2, connectionTimeoutMillis: 2000 });
     pool.on('error', () => undefined);
     cleanup.push(

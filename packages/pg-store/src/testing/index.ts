@@ -6,7 +6,7 @@
 export { type RunningServer, startEmbeddedPostgres } from './embedded.js';
 export { freePort } from './free-port.js';
 export { DEFAULT_DATABASE_URL, setup } from './global-setup.js';
-export { type Proxy, startProxy } from './proxy.js';
+export { startProxy, type TcpProxy } from './proxy.js';
 export {
   createTestDatabase,
   createTestSchema,

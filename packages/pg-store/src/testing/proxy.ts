@@ -1,7 +1,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { freePort } from './free-port.js';
 
-export interface Proxy {
+export interface TcpProxy {
   /** `target` with the proxy's port: nothing answers there until `open()`. */
   url: string;
   open(): Promise<void>;
@@ -9,7 +9,7 @@ export interface Proxy {
 }
 
 /** A TCP forwarder to a PostgreSQL server that starts closed: a real "server is down" for clients. */
-export async function startProxy(target: URL): Promise<Proxy> {
+export async function startProxy(target: URL): Promise<TcpProxy> {
   const port = await freePort();
   const url = new URL(target);
   url.port = String(port);
