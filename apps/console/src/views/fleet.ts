@@ -1,9 +1,8 @@
-import { ApiError } from '../api.js';
 import { h, replace } from '../dom.js';
 import { openEventStream } from '../event-stream.js';
 import { age, time } from '../format.js';
 import type { FleetReply } from '../types.js';
-import { errorBox, type View, type ViewContext } from './view.js';
+import { showLoadError, type View, type ViewContext } from './view.js';
 
 /** Re-read at least this often: other replicas' reports do not come through this server's stream. */
 const REFRESH_MS = 2000;
@@ -22,17 +21,15 @@ export function fleetView(ctx: ViewContext): View {
     try {
       draw(await ctx.api.get<FleetReply>('/api/v1/fleet'));
     } catch (error) {
-      if (error instanceof ApiError && error.status === 401) return ctx.signOut();
       if (!closed)
-        replace(
-          ctx.root,
-          error instanceof ApiError && error.status === 409
-            ? h(
-                'p',
-                { class: 'muted', id: 'fleet-none' },
-                'No fleet in file mode: start the server with a database.',
-              )
-            : errorBox(error),
+        showLoadError(
+          ctx,
+          error,
+          h(
+            'p',
+            { class: 'muted', id: 'fleet-none' },
+            'No fleet in file mode: start the server with a database.',
+          ),
         );
     } finally {
       loading = false;

@@ -3,7 +3,7 @@ import { h, replace } from '../dom.js';
 import { shortHash, time } from '../format.js';
 import { lineDiff } from '../line-diff.js';
 import type { HistoryEntry, ReloadRecord, VersionReply } from '../types.js';
-import { errorBox, type View, type ViewContext } from './view.js';
+import { errorBox, showLoadError, type View, type ViewContext } from './view.js';
 
 /** Versions listed (the API's page size). */
 const LIMIT = 50;
@@ -31,18 +31,16 @@ export function historyView(ctx: ViewContext): View {
       draw(history);
       void showDiff();
     } catch (error) {
-      if (error instanceof ApiError && error.status === 401) return ctx.signOut();
-      if (closed) return;
-      replace(
-        ctx.root,
-        error instanceof ApiError && error.status === 409
-          ? h(
-              'p',
-              { class: 'muted', id: 'history-none' },
-              'No history in file mode: start the server with a database.',
-            )
-          : errorBox(error),
-      );
+      if (!closed)
+        showLoadError(
+          ctx,
+          error,
+          h(
+            'p',
+            { class: 'muted', id: 'history-none' },
+            'No history in file mode: start the server with a database.',
+          ),
+        );
     }
   };
 

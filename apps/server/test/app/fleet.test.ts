@@ -1,11 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { PgConfigStore } from '@cfg/pg-store';
 import { createTestSchema, type TestSchema } from '@cfg/pg-store/testing';
-import { DatabaseSource } from '@cfg/source';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WholeDocument } from '../../src/writers/layouts.js';
-import { StoredWriter } from '../../src/writers/stored-writer.js';
-import { buildTestApp } from '../helpers/app.js';
+import { buildDatabaseApp, buildTestApp } from '../helpers/app.js';
 import { FIXTURE_FILE } from '../helpers/configs.js';
 
 let db: TestSchema;
@@ -21,23 +18,9 @@ let keys = 0;
 /** A database-mode app on a fresh document, with the fleet routes on the same store. */
 async function fleetApp() {
   const key = `fleet-${++keys}`;
-  await store.putDocument(key, await readFile(FIXTURE_FILE, 'utf8'), { actor: 'seed' });
-  const source = new DatabaseSource(store, { key });
-  const writer = new StoredWriter({
-    mode: 'database',
-    store,
-    key,
-    layout: new WholeDocument(source.name),
-    source,
-  });
-  const initial = await source.load();
-  const app = await buildTestApp({
-    config: initial.config,
-    version: initial.version,
-    writer,
+  return buildDatabaseApp(store, key, await readFile(FIXTURE_FILE, 'utf8'), {
     fleet: { store, instanceId: `self-${keys}` },
   });
-  return { key, ...app };
 }
 
 const register = (key: string, id: string, version: number) =>

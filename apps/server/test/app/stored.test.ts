@@ -10,7 +10,7 @@ import { openConfigText } from '../../src/lib/yaml-edit.js';
 import { createOverlaySource } from '../../src/sources/overlay-source.js';
 import { OverlayDocument, WholeDocument } from '../../src/writers/layouts.js';
 import { StoredWriter } from '../../src/writers/stored-writer.js';
-import { buildTestApp } from '../helpers/app.js';
+import { buildDatabaseApp, buildTestApp } from '../helpers/app.js';
 
 const FIXTURE = new URL('../fixtures/config.yaml', import.meta.url);
 
@@ -31,18 +31,7 @@ afterAll(async () => {
 let keys = 0;
 /** An app whose API writes go to a fresh document (the whole config), seeded from the example. */
 async function databaseApp() {
-  const key = `doc-${++keys}`;
-  await store.putDocument(key, await readFile(FIXTURE, 'utf8'), { actor: 'seed' });
-  const source = new DatabaseSource(store, { key });
-  const writer = new StoredWriter({
-    mode: 'database',
-    store,
-    key,
-    layout: new WholeDocument(source.name),
-    source,
-  });
-  const initial = await source.load();
-  return { key, ...(await buildTestApp({ config: initial.config, version: initial.version, writer })) };
+  return buildDatabaseApp(store, `doc-${++keys}`, await readFile(FIXTURE, 'utf8'));
 }
 
 const put = (name: string, payload: unknown, headers: Record<string, string>) =>

@@ -1,4 +1,5 @@
-import type { AppConfig } from '@cfg/source';
+import type { PgConfigStore } from '@cfg/pg-store';
+import { type AppConfig, DatabaseSource } from '@cfg/source';
 import type { FastifyInstance } from 'fastify';
 import { afterEach } from 'vitest';
 import { build } from '../../src/app.js';
@@ -7,6 +8,8 @@ import type { ModuleRegistry } from '../../src/engine/registry.js';
 import { TokenAuthenticator } from '../../src/lib/auth.js';
 import type { FleetAccess } from '../../src/routes/fleet.js';
 import { Runtime } from '../../src/runtime.js';
+import { WholeDocument } from '../../src/writers/layouts.js';
+import { StoredWriter } from '../../src/writers/stored-writer.js';
 import type { ConfigWriter } from '../../src/writers/types.js';
 import { sampleConfig, snapshotOf } from './configs.js';
 
@@ -66,4 +69,31 @@ export async function buildTestApp(
   };
   open.push(testApp);
   return testApp;
+}
+
+/**
+ * An app in database mode: document `key` of `store`, written first as `text`, is the config, and
+ * API writes become its next versions. `opts` as for `buildTestApp` (config, version and writer come
+ * from the document).
+ */
+export async function buildDatabaseApp(
+  store: PgConfigStore,
+  key: string,
+  text: string,
+  opts: Omit<Parameters<typeof buildTestApp>[0] & object, 'config' | 'version' | 'writer'> = {},
+): Promise<TestApp & { key: string }> {
+  await store.putDocument(key, text, { actor: 'seed' });
+  const source = new DatabaseSource(store, { key });
+  const writer = new StoredWriter({
+    mode: 'database',
+    store,
+    key,
+    layout: new WholeDocument(source.name),
+    source,
+  });
+  const initial = await source.load();
+  return {
+    key,
+    ...(await buildTestApp({ ...opts, config: initial.config, version: initial.version, writer })),
+  };
 }

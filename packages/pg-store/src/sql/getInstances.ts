@@ -1,20 +1,9 @@
 import { type Queryable, query } from '../db.js';
-import type { FleetOutcome } from '../fleet-types.js';
+import type { FleetInstance, FleetOutcome } from '../fleet-types.js';
 import type { ResolvedOptions } from '../options.js';
 
-export interface InstanceRead {
-  id: string;
-  key: string;
-  host: string;
-  pid: number;
-  mode: string;
-  labels: Record<string, string>;
-  startedAt: Date;
-  heartbeatAt: Date;
-  state: 'live' | 'stopped' | 'gone';
-  version: number | null;
-  hash: string | null;
-  appliedAt: Date | null;
+/** An instance row as read; `fleet()` adds the lag and folds the `last*` columns into `lastOutcome`. */
+export interface InstanceRead extends Omit<FleetInstance, 'lag' | 'lastOutcome'> {
   lastVersion: number | null;
   lastOutcome: FleetOutcome | null;
   lastErrorCode: string | null;

@@ -1,16 +1,13 @@
 import { type Queryable, query } from '../db.js';
+import type { FleetInstance } from '../fleet-types.js';
 import type { ResolvedOptions } from '../options.js';
 
-export interface InstanceRow {
-  id: string;
-  key: string;
-  host: string;
-  pid: number;
-  mode: string;
-  labels: Record<string, string>;
-  startedAt: Date;
-  version: number | null;
-  hash: string | null;
+/** A checked registration with its defaults resolved. */
+export interface InstanceRow
+  extends Pick<
+    FleetInstance,
+    'id' | 'key' | 'host' | 'pid' | 'mode' | 'labels' | 'startedAt' | 'version' | 'hash'
+  > {
   ttlMs: number;
 }
 
