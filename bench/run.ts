@@ -90,6 +90,12 @@ const BENCHES: readonly Bench[] = [
     written: true,
     needsPostgres: true,
   },
+  {
+    name: 'fleet',
+    question: '8. Fleet reporting: extra time per reload, DB writes per minute per idle instance',
+    written: true,
+    needsPostgres: true,
+  },
 ];
 
 const quick = isQuick();

@@ -1,4 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { type ConsoleAssets, loadConsoleAssets } from './console/assets.js';
+import { consoleRoutes } from './console/routes.js';
 import { MODULE_NAME_MAX_LENGTH } from './engine/module-name.js';
 import type { TokenAuthenticator } from './lib/auth.js';
 import { limitConnections } from './lib/connection-limit.js';
@@ -6,8 +8,10 @@ import { clientErrorHandler, errorHandler, notFoundHandler } from './lib/error-h
 import { codes } from './lib/errors.js';
 import { trackUnusedConnections } from './lib/unused-connections.js';
 import { configRoutes } from './routes/config.js';
+import { type FleetAccess, fleetRoutes } from './routes/fleet.js';
 import { healthRoutes, readinessSchema } from './routes/health.js';
 import { indexRoutes } from './routes/index.js';
+import { meRoutes } from './routes/me.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { modulePathRoutes } from './routes/module-paths.js';
 import { moduleRoutes } from './routes/modules.js';
@@ -37,6 +41,10 @@ export interface BuildOptions {
   maxEventStreams?: number;
   /** Unsent bytes an event stream may hold before its (non-reading) client is dropped. @defaultValue 256 KiB */
   eventStreamBufferBytes?: number;
+  /** The fleet store and this server's instance id (`GET /api/v1/fleet`); absent: 409 (file mode). */
+  fleet?: FleetAccess;
+  /** The web console's files; `false`: no console. @defaultValue the built `@cfg/console`, if present */
+  console?: ConsoleAssets | false;
 }
 
 /** The defaults of `BuildOptions`, in one place (the README lists them, with why). */
@@ -99,6 +107,7 @@ export async function build(userOpts: BuildOptions): Promise<FastifyInstance> {
     ...(opts.logger ? { logger: opts.logger } : {}),
     onRefused: () => runtime.metrics.connectionRefused(),
   });
+  const consoleAssets = opts.console === false ? undefined : (opts.console ?? loadConsoleAssets());
   const unusedConnections = trackUnusedConnections(app.server);
   app.addHook('preClose', async () => unusedConnections.close());
   app.addHook('onRequest', async (request) => {
@@ -106,7 +115,8 @@ export async function build(userOpts: BuildOptions): Promise<FastifyInstance> {
       throw codes.CFG_ERR_SHUTTING_DOWN();
   });
   await app.register(healthRoutes, { runtime });
-  await app.register(indexRoutes, { runtime });
+  await app.register(indexRoutes, { runtime, ...(consoleAssets ? { console: consoleAssets } : {}) });
+  if (consoleAssets) await app.register(consoleRoutes, { assets: consoleAssets });
   await app.register(metricsRoutes, { runtime, auth });
   await app.register(modulePathRoutes, { runtime });
   await app.register(
@@ -120,6 +130,8 @@ export async function build(userOpts: BuildOptions): Promise<FastifyInstance> {
         maxEventStreams: opts.maxEventStreams,
         eventStreamBufferBytes: opts.eventStreamBufferBytes,
       });
+      await api.register(fleetRoutes, { runtime, auth, ...(opts.fleet ? { fleet: opts.fleet } : {}) });
+      await api.register(meRoutes, { auth });
     },
     { prefix: '/api/v1' },
   );

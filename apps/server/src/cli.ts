@@ -3,9 +3,11 @@ import { MAX_DOCUMENT_BYTES } from '@cfg/source';
 import { Command, CommanderError, Option } from 'commander';
 import { normalizeArgv } from './cli/argv.js';
 import { describeError, EXIT, exitCodeFor } from './cli/exit.js';
-import { integer, port } from './cli/parsers.js';
+import { duration, integer, port } from './cli/parsers.js';
 import type { CommandResult } from './commands/validate.js';
 import { DEFAULT_DATA_DIR } from './db/find-data-dir.js';
+import { collectLabels } from './fleet/labels.js';
+import { moduleTypes } from './fleet/module-types.js';
 import { SERVER_VERSION } from './lib/version.js';
 
 // Commands are imported when run, so `cfg validate` never loads fastify, pg or chokidar.
@@ -20,6 +22,10 @@ function maxDocumentBytesOption(): Option {
     .default(MAX_DOCUMENT_BYTES)
     .argParser(integer(1));
 }
+
+/** `--wait` without a value waits this long; `--wait=<duration>` at most `MAX_WAIT_MS`. */
+const DEFAULT_WAIT_MS = 60_000;
+const MAX_WAIT_MS = 3_600_000;
 
 /** Options every command that talks to the database shares. */
 function databaseOptions(command: Command, dataDir: 'default' | 'nearest'): Command {
@@ -171,6 +177,25 @@ program
       .default(30_000)
       .argParser(integer(1)),
   )
+  .addOption(
+    new Option('--label <name=value>', 'a label shown in the fleet (repeatable; env: comma-separated)')
+      .env('CFG_LABELS')
+      .argParser(collectLabels),
+  )
+  .addOption(
+    new Option('--fleet-heartbeat-ms <ms>', 'fleet heartbeat interval; an instance is gone after 3 missed')
+      .env('CFG_FLEET_HEARTBEAT_MS')
+      .default(10_000)
+      .argParser(integer(100)),
+  )
+  .addOption(
+    new Option(
+      '--module-types <types>',
+      'comma-separated module types this server may run (default: all built-in); configs naming others are rejected',
+    )
+      .env('CFG_MODULE_TYPES')
+      .argParser(moduleTypes),
+  )
   .addOption(new Option('--log-level <level>', 'pino level').env('CFG_LOG_LEVEL').default('info'))
   .addOption(
     new Option('--log-format <format>', 'default: pretty on a terminal, else json')
@@ -221,7 +246,8 @@ databaseOptions(
     .option('--create', 'start a new document when --key does not exist yet (else that is refused)')
     .option('--message <text>', 'why, recorded in history')
     .option('--expect-version <n>', 'fail unless the document is at this version', integer(0))
-    .addOption(maxDocumentBytesOption()),
+    .addOption(maxDocumentBytesOption())
+    .addOption(waitOption()),
   'nearest',
 ).action(async (file: string, opts) =>
   finish(await (await import('./commands/push.js')).pushCommand(file, opts)),
@@ -243,11 +269,34 @@ databaseOptions(
     .argument('<version>', 'the version whose content becomes the next version', integer(1))
     .description('Write an old version of a stored document as its next version; running servers apply it.')
     .requiredOption('--key <key>', 'document key')
-    .option('--expect-version <n>', 'fail unless the document is at this version', integer(0)),
+    .option('--expect-version <n>', 'fail unless the document is at this version', integer(0))
+    .addOption(waitOption()),
   'nearest',
 ).action(async (version: number, opts) =>
   finish(await (await import('./commands/rollback.js')).rollbackCommand(version, opts)),
 );
+
+databaseOptions(
+  program
+    .command('status')
+    .description(
+      'Show the fleet of a stored document: each server following it, the version it runs, its last outcome and lag, and how recent versions went.',
+    )
+    .requiredOption('--key <key>', 'document key')
+    .option('--versions <n>', 'how many recent versions to count', integer(1), 5)
+    .option('--json', 'print JSON'),
+  'nearest',
+).action(async (opts) => finish(await (await import('./commands/status.js')).statusCommand(opts)));
+
+/** `--wait[=timeout]` of push and rollback. */
+function waitOption(): Option {
+  return new Option(
+    '--wait [timeout]',
+    `after storing, wait until every live server reports the new version (exit 0), one rejects it or the timeout passes (exit 1); default timeout ${DEFAULT_WAIT_MS / 1000}s, at most ${MAX_WAIT_MS / 1000}s`,
+  )
+    .preset(String(DEFAULT_WAIT_MS / 1000))
+    .argParser(duration(MAX_WAIT_MS));
+}
 
 // A usage error prints its one line and where to look, not the whole help.
 program.showHelpAfterError('(run "cfg --help" for the commands)');

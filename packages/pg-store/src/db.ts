@@ -50,6 +50,7 @@ const configured = new WeakMap<PoolClient, string>();
 export async function checkout(pool: Pool, opts: ResolvedOptions, signal?: AbortSignal): Promise<PoolClient> {
   signal?.throwIfAborted();
   const client = await _connectWithin(pool, opts, signal);
+  _guard(client);
   try {
     const settings = _sessionSettings(opts);
     if (settings && configured.get(client) !== settings) {
@@ -119,6 +120,21 @@ export function translatePgError(error: unknown, opts: ResolvedOptions, key?: un
     return new StoreTimeoutError('statement', opts.statementTimeoutMs, { cause: error });
   }
   return error;
+}
+
+const guarded = new WeakSet<PoolClient>();
+
+/**
+ * PostgreSQL may end a connection between two queries of a checked-out client (a shutdown,
+ * `pg_terminate_backend`, a failover); pg then emits `error` on the client, and an `error` event
+ * nobody listens to ends the process. The pool listens only while a client is idle, so the store
+ * listens for the rest of the client's life. Nothing to do in it: a query in flight gets the error
+ * itself, the client is no longer queryable, and the pool drops such a client when it comes back.
+ */
+function _guard(client: PoolClient): void {
+  if (guarded.has(client)) return;
+  guarded.add(client);
+  client.on('error', () => {});
 }
 
 /** `set …` for the timeouts the store manages (`0` = leave that one alone); empty when none. */

@@ -9,6 +9,7 @@ export const PG_STORE_ERROR_CODES = {
   CFG_PG_INVALID_NOTICE: 'CFG_PG_INVALID_NOTICE',
   CFG_PG_LISTEN: 'CFG_PG_LISTEN',
   CFG_PG_TIMEOUT: 'CFG_PG_TIMEOUT',
+  CFG_PG_UNKNOWN_INSTANCE: 'CFG_PG_UNKNOWN_INSTANCE',
 } as const;
 
 export type PgStoreErrorCode = (typeof PG_STORE_ERROR_CODES)[keyof typeof PG_STORE_ERROR_CODES];
@@ -172,6 +173,21 @@ export class StoreTimeoutError extends PgStoreError {
     super(`${what}; nothing was written, retry later`, options);
     this.phase = phase;
     this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * An outcome was reported for an instance the store does not know (never registered, or pruned after
+ * it stopped heartbeating for a day). Nothing was written: register it again, then report.
+ */
+export class UnknownInstanceError extends PgStoreError {
+  override readonly name = 'UnknownInstanceError';
+  readonly code = PG_STORE_ERROR_CODES.CFG_PG_UNKNOWN_INSTANCE;
+  readonly instanceId: string;
+
+  constructor(instanceId: string) {
+    super(`instance "${instanceId}" is not registered; call registerInstance() first, then report again`);
+    this.instanceId = instanceId;
   }
 }
 

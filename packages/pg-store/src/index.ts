@@ -11,8 +11,25 @@ export {
   SchemaTooNewError,
   StoreTimeoutError,
   type TimeoutPhase,
+  UnknownInstanceError,
   VersionConflictError,
 } from './errors.js';
+export { rolloutStatus } from './fleet.js';
+export type {
+  FleetInstance,
+  FleetNotice,
+  FleetOptions,
+  FleetOutcome,
+  FleetState,
+  FleetVersion,
+  InstanceRegistration,
+  LastOutcome,
+  OutcomeReport,
+  Rollout,
+  RolloutInstance,
+  RolloutStatus,
+  WaitForRolloutOptions,
+} from './fleet-types.js';
 export type { ChangeListenerFn } from './listener.js';
 export type { MigrateResult } from './migrate.js';
 export { LATEST_MIGRATION } from './migrations.js';

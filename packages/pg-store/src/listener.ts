@@ -9,8 +9,19 @@ import { quoteIdentifier } from './validate.js';
 
 export type ChangeListenerFn = (notice: PgDocumentChangeNotice) => void;
 
-interface Subscriber extends DocumentSubscribeOptions {
-  listener: ChangeListenerFn;
+/** A NOTIFY channel and how to read its payloads (a throw: not a notice, given to `onError`). */
+export interface NoticeFeed<N> {
+  channel: string;
+  parse(channel: string, payload: string): N;
+}
+
+/** The document channel's feed. */
+export function documentFeed(opts: ResolvedOptions): NoticeFeed<PgDocumentChangeNotice> {
+  return { channel: opts.channel, parse: parseNotice };
+}
+
+interface Subscriber<N> extends DocumentSubscribeOptions {
+  listener: (notice: N) => void;
   /** True once `subscribe` resolved for it; from then on, a (re)connect means "you may have missed some". */
   settled: boolean;
   settle: () => void;
@@ -28,10 +39,11 @@ interface Connection {
  * are lost while disconnected, by PostgreSQL's design), so after every re-connect subscribers get
  * `onReconnect` and should re-check. Re-connects back off exponentially with jitter, capped.
  */
-export class ChangeListener {
+export class ChangeListener<N = PgDocumentChangeNotice> {
   readonly #pool: Pool;
   readonly #opts: ResolvedOptions;
-  readonly #subscribers = new Set<Subscriber>();
+  readonly #feed: NoticeFeed<N>;
+  readonly #subscribers = new Set<Subscriber<N>>();
   #state: State = 'idle';
   #connection: Connection | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -42,9 +54,10 @@ export class ChangeListener {
   /** Bumped by `#stop`, so a connect that finishes after it lets go of its client. */
   #generation = 0;
 
-  constructor(pool: Pool, opts: ResolvedOptions) {
+  constructor(pool: Pool, opts: ResolvedOptions, feed: NoticeFeed<N>) {
     this.#pool = pool;
     this.#opts = opts;
+    this.#feed = feed;
   }
 
   /**
@@ -53,10 +66,10 @@ export class ChangeListener {
    * the last one releases the connection.
    */
   async subscribe(
-    listener: ChangeListenerFn,
+    listener: (notice: N) => void,
     subOpts: DocumentSubscribeOptions = {},
   ): Promise<() => Promise<void>> {
-    const subscriber = { ...subOpts, listener, settled: false } as Subscriber;
+    const subscriber = { ...subOpts, listener, settled: false } as Subscriber<N>;
     const settled = new Promise<void>((resolve) => {
       subscriber.settle = () => {
         subscriber.settled = true;
@@ -82,7 +95,7 @@ export class ChangeListener {
     let connection: Connection | undefined;
     try {
       connection = this.#attach(await checkout(this.#pool, this.#opts));
-      await connection.client.query(`listen ${quoteIdentifier(this.#opts.channel)}`);
+      await connection.client.query(`listen ${quoteIdentifier(this.#feed.channel)}`);
     } catch (error) {
       connection?.client.release(true);
       if (generation === this.#generation) this.#retry(error);
@@ -97,8 +110,8 @@ export class ChangeListener {
     if (this.#attempts > 0) {
       const seconds = ((performance.now() - this.#lostAt) / 1000).toFixed(1);
       this.#opts.logger?.info(
-        { channel: this.#opts.channel, failedAttempts: this.#attempts, seconds },
-        `LISTEN "${this.#opts.channel}" restored after ${this.#attempts} failed attempts (${seconds} s)`,
+        { channel: this.#feed.channel, failedAttempts: this.#attempts, seconds },
+        `LISTEN "${this.#feed.channel}" restored after ${this.#attempts} failed attempts (${seconds} s)`,
       );
     }
     this.#attempts = 0;
@@ -141,8 +154,9 @@ export class ChangeListener {
     const delay = this.#nextDelay();
     this.#attempts++;
     this.#state = 'waiting';
-    const error = new ListenConnectionError(this.#opts.channel, delay, { cause });
-    const { channel, maxReconnectDelayMs } = this.#opts;
+    const error = new ListenConnectionError(this.#feed.channel, delay, { cause });
+    const { channel } = this.#feed;
+    const { maxReconnectDelayMs } = this.#opts;
     const reason = cause instanceof Error ? cause.message : String(cause);
     const fields = { channel, attempt: this.#attempts, retryInMs: delay, err: reason };
     if (this.#attempts === 1) {
@@ -194,10 +208,10 @@ export class ChangeListener {
   }
 
   readonly #onNotification = (message: Notification): void => {
-    if (message.channel !== this.#opts.channel) return;
-    let notice: PgDocumentChangeNotice;
+    if (message.channel !== this.#feed.channel) return;
+    let notice: N;
     try {
-      notice = parseNotice(message.channel, message.payload ?? '');
+      notice = this.#feed.parse(message.channel, message.payload ?? '');
     } catch (error) {
       this.#opts.logger?.warn({ err: error, channel: message.channel }, (error as Error).message);
       for (const { onError } of this.#subscribers) {

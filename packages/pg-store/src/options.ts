@@ -16,6 +16,12 @@ export interface PgConfigStoreOptions {
    */
   channel?: string;
   /**
+   * The NOTIFY channel of fleet outcome reports (`reportOutcome`), heard by `subscribeFleet` and
+   * `waitForRollout`. Derived from the schema like `channel`.
+   * @defaultValue `` `${schema}_fleet` `` (`'cfg_fleet'`)
+   */
+  fleetChannel?: string;
+  /**
    * First delay before re-connecting a dropped LISTEN connection, in ms; doubles per failed attempt.
    * @defaultValue `100`
    */
@@ -62,6 +68,7 @@ export interface ResolvedOptions {
   /** `"schema"`, ready to paste into SQL text. */
   readonly quotedSchema: string;
   readonly channel: string;
+  readonly fleetChannel: string;
   readonly reconnectDelayMs: number;
   readonly maxReconnectDelayMs: number;
   readonly preparedStatements: boolean;
@@ -77,6 +84,7 @@ export function resolveOptions(userOpts: PgConfigStoreOptions = {}): ResolvedOpt
   assertIdentifier('schema', schema);
   const opts = {
     channel: `${schema}_config_changed`,
+    fleetChannel: `${schema}_fleet`,
     reconnectDelayMs: 100,
     maxReconnectDelayMs: 10_000,
     preparedStatements: true,
@@ -93,5 +101,6 @@ export function resolveOptions(userOpts: PgConfigStoreOptions = {}): ResolvedOpt
     assertInteger(name, opts[name], 0);
     if (opts[name] > MAX_TIMEOUT_MS) throw new RangeError(`${name} must be at most ${MAX_TIMEOUT_MS}`);
   }
+  assertIdentifier('fleetChannel', opts.fleetChannel);
   return Object.freeze(opts);
 }

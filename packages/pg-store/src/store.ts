@@ -6,8 +6,20 @@ import {
 } from '@cfg/source';
 import type { Pool, PoolClient } from 'pg';
 import { translatePgError, withClient, withTransaction } from './db.js';
-import { DocumentNotFoundError, VersionConflictError } from './errors.js';
-import { ChangeListener, type ChangeListenerFn } from './listener.js';
+import { DocumentNotFoundError, UnknownInstanceError, VersionConflictError } from './errors.js';
+import { readFleet, readRollout, waitForRollout } from './fleet.js';
+import { parseFleetNotice } from './fleet-notice.js';
+import type {
+  FleetNotice,
+  FleetOptions,
+  FleetState,
+  InstanceRegistration,
+  OutcomeReport,
+  Rollout,
+  WaitForRolloutOptions,
+} from './fleet-types.js';
+import { assertInstanceId, instanceRow, outcomeRow } from './fleet-validate.js';
+import { ChangeListener, type ChangeListenerFn, documentFeed } from './listener.js';
 import { type MigrateResult, migrate } from './migrate.js';
 import { type PgConfigStoreOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { deleteDocument } from './sql/deleteDocument.js';
@@ -17,9 +29,13 @@ import { getHistory } from './sql/getHistory.js';
 import { getVersion } from './sql/getVersion.js';
 import { hasHistory } from './sql/hasHistory.js';
 import { type DocumentWrite, insertDocument, type WrittenVersion } from './sql/insertDocument.js';
+import { insertOutcome } from './sql/insertOutcome.js';
 import { listDocuments } from './sql/listDocuments.js';
 import { lockDocument } from './sql/lockDocument.js';
+import { stopInstance } from './sql/stopInstance.js';
+import { touchInstance } from './sql/touchInstance.js';
 import { updateDocument } from './sql/updateDocument.js';
+import { upsertInstance } from './sql/upsertInstance.js';
 import type {
   DocumentInfo,
   DocumentVersion,
@@ -34,6 +50,10 @@ import { assertInteger, assertValidKey } from './validate.js';
 const DEFAULT_ACTOR = 'unknown';
 /** SQLSTATE of a write that lost a race under REPEATABLE READ or SERIALIZABLE. */
 const SERIALIZATION_FAILURE = '40001';
+/** Instances that stopped heartbeating longer ago than this are deleted (with their outcomes) by the next registration. */
+const INSTANCE_RETENTION_MS = 24 * 3_600_000;
+/** Outcomes are kept for this many versions per key below the newest one reported. */
+const OUTCOME_VERSIONS_KEPT = 100;
 
 /**
  * Versioned config documents in PostgreSQL. Every write is one transaction: the live row, a history
@@ -46,13 +66,18 @@ export class PgConfigStore implements ConfigDocumentStore {
   readonly #pool: Pool;
   readonly #opts: ResolvedOptions;
   readonly #listener: ChangeListener;
+  readonly #fleetListener: ChangeListener<FleetNotice>;
 
   constructor(pool: Pool, userOpts: PgConfigStoreOptions = {}) {
     this.#opts = resolveOptions(userOpts);
     this.#pool = pool;
     this.schema = this.#opts.schema;
     this.channel = this.#opts.channel;
-    this.#listener = new ChangeListener(pool, this.#opts);
+    this.#listener = new ChangeListener(pool, this.#opts, documentFeed(this.#opts));
+    this.#fleetListener = new ChangeListener(pool, this.#opts, {
+      channel: this.#opts.fleetChannel,
+      parse: parseFleetNotice,
+    });
   }
 
   /** Creates or upgrades the schema; safe to call from many processes at once. */
@@ -184,6 +209,88 @@ export class PgConfigStore implements ConfigDocumentStore {
    */
   subscribe(listener: ChangeListenerFn, opts?: DocumentSubscribeOptions): Promise<() => Promise<void>> {
     return this.#listener.subscribe(listener, opts);
+  }
+
+  /**
+   * Registers a process that follows `reg.key` (or registers it again: same `id`, row overwritten),
+   * live for `ttlMs` (30 s) unless `heartbeat` renews it. Instances silent for over a day are pruned.
+   */
+  async registerInstance(reg: InstanceRegistration): Promise<void> {
+    const row = instanceRow(reg);
+    await this.#run(row.key, () =>
+      this.#onClient((db) => upsertInstance(this.#opts, db, row, INSTANCE_RETENTION_MS)),
+    );
+  }
+
+  /**
+   * Keeps instance `id` live for another `ttlMs` (one UPDATE). Returns false when the store no longer
+   * knows it as running (pruned, or stopped): register it again.
+   */
+  async heartbeat(id: string, opts: { ttlMs?: number } = {}): Promise<boolean> {
+    assertInstanceId(id);
+    const ttlMs = opts.ttlMs ?? 30_000;
+    assertInteger('ttlMs', ttlMs, 1);
+    return this.#run(undefined, () => this.#onClient((db) => touchInstance(this.#opts, db, id, ttlMs)));
+  }
+
+  /** Marks instance `id` stopped: not live from now on (its row and outcomes stay, shown as `stopped`). */
+  async deregisterInstance(id: string): Promise<void> {
+    assertInstanceId(id);
+    await this.#run(undefined, () => this.#onClient((db) => stopInstance(this.#opts, db, id)));
+  }
+
+  /**
+   * Records what an instance did with one version (one statement: the outcome row, the instance's
+   * row, pruning, and a NOTIFY on `fleetChannel`). A second report for the same version replaces the
+   * first. `UnknownInstanceError` when the instance is not registered.
+   */
+  async reportOutcome(report: OutcomeReport): Promise<void> {
+    const row = outcomeRow(report);
+    const written = await this.#run(row.key, () =>
+      this.#onClient((db) => insertOutcome(this.#opts, db, row, OUTCOME_VERSIONS_KEPT)),
+    );
+    if (!written) throw new UnknownInstanceError(row.instanceId);
+  }
+
+  /** Who follows `key`: live instances with what they run, recently gone ones, and per-version counts. */
+  async fleet(key: string, opts: FleetOptions = {}): Promise<FleetState> {
+    assertValidKey(key);
+    return this.#run(key, () => this.#onClient((db) => readFleet(this.#opts, db, key, opts)));
+  }
+
+  /** Where `version` of `key` stands across the live instances: `complete`, `rejected` or `pending`. */
+  async rollout(key: string, version: number): Promise<Rollout> {
+    assertValidKey(key);
+    assertInteger('version', version, 1);
+    return this.#run(key, () => this.#onClient((db) => readRollout(this.#opts, db, key, version)));
+  }
+
+  /**
+   * Waits until `rollout(key, version)` is `complete` or `rejected`, or `timeoutMs` (60 s) passed
+   * (then it resolves with the pending rollout). Woken by outcome notifications, re-read every
+   * `pollIntervalMs` (1 s) regardless.
+   */
+  async waitForRollout(key: string, version: number, opts: WaitForRolloutOptions = {}): Promise<Rollout> {
+    assertValidKey(key);
+    assertInteger('version', version, 1);
+    return waitForRollout(
+      () => this.rollout(key, version),
+      (listener, subOpts) => this.subscribeFleet(listener, subOpts),
+      key,
+      opts,
+    );
+  }
+
+  /**
+   * Calls `listener` for every outcome report of any instance of this store, over one LISTEN
+   * connection on `fleetChannel` (separate from `subscribe`'s, and held only while anyone listens).
+   * Notices are hints, lost while disconnected: re-read on `onReconnect`.
+   */
+  subscribeFleet(
+    listener: (notice: FleetNotice) => void,
+    opts?: DocumentSubscribeOptions,
+  ): Promise<() => Promise<void>> {
+    return this.#fleetListener.subscribe(listener, opts);
   }
 
   /**

@@ -11,6 +11,7 @@ import {
   PgStoreError,
   SchemaTooNewError,
   StoreTimeoutError,
+  UnknownInstanceError,
   VersionConflictError,
 } from '../src/index.js';
 
@@ -24,6 +25,7 @@ const examples: PgStoreError[] = [
   new InvalidNoticeError('ch', '{}'),
   new ListenConnectionError('ch', 100, { cause: new Error('ECONNREFUSED') }),
   new StoreTimeoutError('lock', 2_000),
+  new UnknownInstanceError('host:1'),
 ];
 
 describe('error table', () => {
@@ -52,6 +54,7 @@ describe('error table', () => {
   it('messages say how to fix it', () => {
     expect(new VersionConflictError('k', 1, 2).message).toMatch(/re-read/);
     expect(new NotMigratedError('cfg').message).toMatch(/migrate\(\)/);
+    expect(new UnknownInstanceError('i').message).toMatch(/registerInstance\(\) first/);
     expect(new ListenConnectionError('ch', 100, { cause: new Error('ECONNREFUSED') }).message).toBe(
       'LISTEN "ch" failed: ECONNREFUSED; retrying in 100 ms',
     );

@@ -3,11 +3,12 @@ import { PgConfigStore } from '../src/index.js';
 import { resolveOptions } from '../src/options.js';
 
 describe('resolveOptions', () => {
-  it('defaults: schema cfg, channel cfg_config_changed, backoff 100 ms capped at 10 s, prepared statements, timeouts', () => {
+  it('defaults: schema cfg, channels cfg_config_changed and cfg_fleet, backoff 100 ms capped at 10 s, prepared statements, timeouts', () => {
     expect(resolveOptions()).toEqual({
       schema: 'cfg',
       quotedSchema: '"cfg"',
       channel: 'cfg_config_changed',
+      fleetChannel: 'cfg_fleet',
       reconnectDelayMs: 100,
       maxReconnectDelayMs: 10_000,
       preparedStatements: true,
@@ -34,11 +35,14 @@ describe('resolveOptions', () => {
       channel: 'Tenant_A_config_changed',
     });
     expect(resolveOptions({ schema: 'x', channel: 'mine' }).channel).toBe('mine');
+    expect(resolveOptions({ schema: 'Tenant_A' }).fleetChannel).toBe('Tenant_A_fleet');
+    expect(resolveOptions({ schema: 'x', fleetChannel: 'ours' }).fleetChannel).toBe('ours');
   });
 
   it('validates schema and channel before any SQL exists', () => {
     expect(() => new PgConfigStore({} as never, { schema: 'x; drop' })).toThrow(/invalid schema/);
     expect(() => new PgConfigStore({} as never, { channel: 'a-b' })).toThrow(/invalid channel/);
+    expect(() => new PgConfigStore({} as never, { fleetChannel: 'a-b' })).toThrow(/invalid fleetChannel/);
     // A derived channel that would be too long must be passed explicitly.
     expect(() => resolveOptions({ schema: 's'.repeat(60) })).toThrow(/invalid channel/);
   });

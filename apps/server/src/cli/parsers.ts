@@ -21,3 +21,19 @@ export const port =
       throw new InvalidArgumentError(`expected a port number from ${min} to ${MAX_PORT}`);
     return n;
   };
+
+/** Units of a duration; a bare number is seconds. */
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+
+/** A duration such as `30s`, `500ms`, `2m` or `45` (seconds), as milliseconds, from 0 up to `maxMs`. */
+export const duration =
+  (maxMs: number) =>
+  (value: string): number => {
+    const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
+    const ms = match ? Math.round(Number(match[1]) * DURATION_UNITS[match[2] ?? 's']!) : Number.NaN;
+    if (!Number.isFinite(ms) || ms > maxMs)
+      throw new InvalidArgumentError(
+        `expected a duration such as 30s, 500ms or 2m, at most ${maxMs / 1000}s`,
+      );
+    return ms;
+  };

@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { ConfigParseError, parseConfig, readConfigText } from '@cfg/source';
 import { type DatabaseFlags, withDatabase } from '../db/connect.js';
+import { awaitRollout } from '../fleet/await-rollout.js';
 import type { CommandResult } from './validate.js';
 
 /** How many existing keys the refusal of an unknown `--key` lists. */
@@ -14,6 +15,8 @@ export interface PushFlags extends DatabaseFlags {
   expectVersion?: number;
   /** Larger files are refused before anything is stored. @defaultValue `MAX_DOCUMENT_BYTES` */
   maxDocumentBytes?: number;
+  /** `--wait[=timeout]`, in ms: wait for every live server to report the version. */
+  wait?: number;
 }
 
 /**
@@ -21,6 +24,8 @@ export interface PushFlags extends DatabaseFlags {
  * as written (comments included). The text must parse as a config; every server on the database
  * then validates and applies it, or rejects it and keeps its last good config. A key that does not
  * exist yet is refused unless `--create`: a typo in `--key` must not silently start a new document.
+ * With `--wait`, it then waits for the fleet's verdict on that version (identical content: on the
+ * current version).
  */
 export async function pushCommand(file: string, flags: PushFlags): Promise<CommandResult> {
   const { maxDocumentBytes } = flags;
@@ -54,6 +59,8 @@ export async function pushCommand(file: string, flags: PushFlags): Promise<Comma
       : written.changed
         ? `pushed ${file} to "${flags.key}": version ${written.version}`
         : `"${flags.key}" already has this content: still version ${written.version}`;
-    return { lines: [line], exitCode: 0 };
+    if (flags.wait === undefined) return { lines: [line], exitCode: 0 };
+    const rollout = await awaitRollout(store, flags.key, written.version, flags.wait);
+    return { lines: [line, ...rollout.lines], exitCode: rollout.exitCode };
   });
 }

@@ -5,8 +5,9 @@ import { build } from '../app.js';
 import { storeTimeouts } from '../db/connect.js';
 import { createDatabase, type Database } from '../db/database.js';
 import { startEmbeddedPostgres } from '../db/embedded.js';
-import { ModuleRegistry } from '../engine/registry.js';
 import { validateAppConfig } from '../engine/validate.js';
+import { registryOf } from '../fleet/module-types.js';
+import { startFleetReporting } from '../fleet/start-reporting.js';
 import { TokenAuthenticator } from '../lib/auth.js';
 import { createLogger, ignoreClosedOutput } from '../lib/logger.js';
 import { keptAdminToken } from '../lib/token-file.js';
@@ -75,7 +76,7 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
     if (db) opened.push({ name: 'close the database pool', run: () => db.close() });
     const storeError = db ? await _migrate(db, opts.snapshot) : undefined;
 
-    const registry = new ModuleRegistry();
+    const registry = registryOf(opts.moduleTypes);
     const sources = await openSources(mode, {
       store: db?.store,
       pollIntervalMs: opts.pollIntervalMs,
@@ -96,6 +97,17 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
       ...(sources.startup ? { startup: sources.startup } : {}),
       logger,
     });
+    // Stopped after the modules (listed before them): the last reloads are reported, then it deregisters.
+    const fleet = db
+      ? startFleetReporting({
+          store: db.store,
+          runtime,
+          labels: opts.label ?? {},
+          heartbeatMs: opts.fleetHeartbeatMs,
+          logger,
+        })
+      : undefined;
+    if (fleet) opened.push({ name: 'leave the fleet', run: fleet.stop });
     opened.push({ name: 'stop the modules', run: () => runtime.close() });
     ready = runtime;
     // After the HTTP server closed: writes whose clients went away are still queued; the pool stays open for them.
@@ -107,6 +119,7 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
       maxConnections: opts.maxConnections,
       maxEventStreams: opts.maxSseClients,
       requestTimeoutMs: opts.requestTimeoutMs,
+      ...(db ? { fleet: { store: db.store, ...(fleet ? { instanceId: fleet.reporter.id } : {}) } } : {}),
     });
     opened.push({ name: 'finish in-flight requests', run: () => app.close() });
     const watches = await sources.watch(runtime);

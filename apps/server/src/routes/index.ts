@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { ConsoleAssets } from '../console/assets.js';
+import { sendConsoleIndex, wantsHtml } from '../console/routes.js';
 import { SERVER_VERSION } from '../lib/version.js';
 import type { Runtime } from '../runtime.js';
 import { serveModulePath } from './module-paths.js';
@@ -29,19 +31,38 @@ export const ENDPOINTS: readonly { method: string; path: string; access: Access;
   },
   { method: 'GET', path: '/api/v1/reloads', access: 'read', what: 'the last reloads, newest first' },
   { method: 'GET', path: '/api/v1/events', access: 'read', what: 'reloads as Server-Sent Events' },
+  {
+    method: 'GET',
+    path: '/api/v1/fleet',
+    access: 'read',
+    what: 'the instances following this document, and how recent versions went',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/fleet/versions/:version',
+    access: 'read',
+    what: 'where one version stands across the live instances; ?wait=<s> waits for it to settle',
+  },
+  { method: 'GET', path: '/api/v1/me', access: 'read', what: "the token's name and role" },
+  { method: 'GET', path: '/console/', access: 'open', what: 'the web console (also / in a browser)' },
   { method: 'GET', path: '/metrics', access: 'read', what: 'Prometheus metrics' },
 ];
 
 /**
- * `GET /`: a JSON index of the endpoints and of the paths the modules serve, so the URL the server
- * prints leads somewhere. A module configured to serve `/` itself (a `static-response`) takes it over.
- * The reply says `Vary: Accept`: a web console can later answer browsers (`Accept: text/html`) here
- * while scripts keep getting this index.
+ * `GET /`: for a browser (`Accept: text/html`), the web console; for everyone else a JSON index of
+ * the endpoints and of the paths the modules serve, so the URL the server prints leads somewhere.
+ * Both say `Vary: Accept`. A module configured to serve `/` itself (a `static-response`) takes it
+ * over; the console stays at `/console/`.
  */
-export const indexRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async (app, { runtime }) => {
+export const indexRoutes: FastifyPluginAsync<{ runtime: Runtime; console?: ConsoleAssets }> = async (
+  app,
+  { runtime, console: consoleAssets },
+) => {
   app.get('/', async (request, reply) => {
     if (runtime.engine.modules.route('/')) return serveModulePath(runtime, '/', request.method, reply);
-    reply.header('vary', 'Accept').type('application/json; charset=utf-8');
+    reply.header('vary', 'Accept');
+    if (consoleAssets && wantsHtml(request)) return sendConsoleIndex(reply, consoleAssets, request);
+    reply.type('application/json; charset=utf-8');
     return {
       service: 'cfg',
       version: SERVER_VERSION,

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TokenAuthenticator } from '../lib/auth.js';
 import { clientGone } from '../lib/client-gone.js';
 import { codes } from '../lib/errors.js';
+import { ModuleActivity } from '../lib/module-activity.js';
 import { PhaseTimings } from '../lib/phase-timings.js';
 import type { Runtime } from '../runtime.js';
 import { reloadReply } from './reload-reply.js';
@@ -23,6 +24,8 @@ export const moduleRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
   app,
   { runtime, auth },
 ) => {
+  const activity = new ModuleActivity(runtime.reloads);
+  app.addHook('onClose', async () => activity.close());
   const describe = (module: ModuleConfig) => {
     const type = runtime.engine.registry.get(module.type);
     return {
@@ -31,6 +34,8 @@ export const moduleRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
       reconfigurable: type?.reconfigurable ?? false,
       dependsOn: module.dependsOn ?? [],
       config: module.config ?? {},
+      // The last reload that changed it since this server started; `null`: as started.
+      lastChange: activity.get(module.name) ?? null,
     };
   };
   const find = (name: string) => {

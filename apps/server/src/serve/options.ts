@@ -32,6 +32,12 @@ export interface ServeOptions {
   maxSseClients: number;
   /** Time for a whole request to arrive (`BuildOptions.requestTimeoutMs`). */
   requestTimeoutMs: number;
+  /** `--label name=value` (repeatable) / `CFG_LABELS`: shown in the fleet. */
+  label?: Record<string, string>;
+  /** Fleet heartbeat interval; the instance counts as gone after 3 missed. */
+  fleetHeartbeatMs: number;
+  /** `--module-types`: the built-in module types this server may run (default: all). */
+  moduleTypes?: string[];
   logLevel: string;
   logFormat?: 'json' | 'pretty';
 }

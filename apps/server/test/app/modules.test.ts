@@ -29,6 +29,38 @@ describe('GET /api/v1/modules', () => {
     expect(modules.find((m) => m.name === 'status')?.reconfigurable).toBe(false);
   });
 
+  it('says when each module last changed: null as started, then the reload that changed it', async () => {
+    const { app, reader, admin } = await buildTestApp();
+    const before = await app.inject({ method: 'GET', url: '/api/v1/modules/greeter', headers: reader });
+    expect(before.json().lastChange).toBeNull();
+    await app.inject({
+      method: 'PUT',
+      url: '/api/v1/modules/greeter/config',
+      headers: admin,
+      payload: { message: 'x' },
+    });
+    await app.inject({
+      method: 'PUT',
+      url: '/api/v1/modules/limiter/config',
+      headers: admin,
+      payload: { rps: -1 },
+    });
+    const { modules } = (
+      await app.inject({ method: 'GET', url: '/api/v1/modules', headers: reader })
+    ).json() as {
+      modules: { name: string; lastChange: unknown }[];
+    };
+    const last = Object.fromEntries(modules.map((m) => [m.name, m.lastChange]));
+    expect(last.greeter).toMatchObject({
+      outcome: 'partial',
+      status: 'reconfigured',
+      reload: 1,
+      at: expect.any(String),
+    });
+    // The rejected change to the limiter changed nothing.
+    expect(last.limiter).toBeNull();
+  });
+
   it('one module by name; 404 unknown; 400 for a name that breaks the key rule', async () => {
     const { app, reader } = await buildTestApp();
     const one = await app.inject({ method: 'GET', url: '/api/v1/modules/welcome', headers: reader });

@@ -10,8 +10,7 @@ import { openConfigText } from '../../src/lib/yaml-edit.js';
 import { createOverlaySource, reportSkippedOverlayEntries } from '../../src/sources/overlay-source.js';
 import { OverlayDocument, WholeDocument } from '../../src/writers/layouts.js';
 import { StoredWriter } from '../../src/writers/stored-writer.js';
-import { buildTestApp } from '../helpers/app.js';
-import { documentWriter } from '../helpers/document-writer.js';
+import { buildDatabaseApp, buildTestApp } from '../helpers/app.js';
 import { captureLogs } from '../helpers/log-capture.js';
 
 const FIXTURE = new URL('../fixtures/config.yaml', import.meta.url);
@@ -32,12 +31,8 @@ afterAll(async () => {
 
 let keys = 0;
 /** An app whose API writes go to a fresh document (the whole config), seeded from the example. */
-async function databaseApp(opts: { maxDocumentBytes?: number } = {}) {
-  const key = `doc-${++keys}`;
-  await store.putDocument(key, await readFile(FIXTURE, 'utf8'), { actor: 'seed' });
-  const { source, writer } = documentWriter(store, key, opts);
-  const initial = await source.load();
-  return { key, ...(await buildTestApp({ config: initial.config, version: initial.version, writer })) };
+async function databaseApp(writerOpts: { maxDocumentBytes?: number } = {}) {
+  return buildDatabaseApp(store, `doc-${++keys}`, await readFile(FIXTURE, 'utf8'), {}, writerOpts);
 }
 
 const put = (name: string, payload: unknown, headers: Record<string, string>) =>

@@ -1,12 +1,16 @@
+import type { PgConfigStore } from '@cfg/pg-store';
 import type { AppConfig } from '@cfg/source';
 import type { FastifyInstance } from 'fastify';
 import { afterEach } from 'vitest';
 import { type BuildOptions, build } from '../../src/app.js';
+import type { ConsoleAssets } from '../../src/console/assets.js';
 import type { ModuleRegistry } from '../../src/engine/registry.js';
 import { TokenAuthenticator } from '../../src/lib/auth.js';
+import type { FleetAccess } from '../../src/routes/fleet.js';
 import { Runtime } from '../../src/runtime.js';
 import type { ConfigWriter } from '../../src/writers/types.js';
 import { sampleConfig, snapshotOf } from './configs.js';
+import { documentWriter } from './document-writer.js';
 
 export const ADMIN = 'admin-token-0123456789';
 export const READER = 'read-token-0123456789';
@@ -34,6 +38,8 @@ export async function buildTestApp(
     registry?: ModuleRegistry;
     /** More `build` options (limits, a logger). */
     build?: Omit<BuildOptions, 'runtime' | 'auth'>;
+    fleet?: FleetAccess;
+    console?: ConsoleAssets | false;
   } = {},
 ): Promise<TestApp> {
   const initial = {
@@ -54,6 +60,8 @@ export async function buildTestApp(
     auth,
     ...(opts.sseHeartbeatMs ? { sseHeartbeatMs: opts.sseHeartbeatMs } : {}),
     ...opts.build,
+    ...(opts.fleet ? { fleet: opts.fleet } : {}),
+    ...(opts.console === undefined ? {} : { console: opts.console }),
   });
   const testApp = {
     app,
@@ -63,4 +71,25 @@ export async function buildTestApp(
   };
   open.push(testApp);
   return testApp;
+}
+
+/**
+ * An app in database mode: document `key` of `store`, written first as `text`, is the config, and
+ * API writes become its next versions. `opts` as for `buildTestApp` (config, version and writer come
+ * from the document).
+ */
+export async function buildDatabaseApp(
+  store: PgConfigStore,
+  key: string,
+  text: string,
+  opts: Omit<Parameters<typeof buildTestApp>[0] & object, 'config' | 'version' | 'writer'> = {},
+  writerOpts: { maxDocumentBytes?: number } = {},
+): Promise<TestApp & { key: string }> {
+  await store.putDocument(key, text, { actor: 'seed' });
+  const { source, writer } = documentWriter(store, key, writerOpts);
+  const initial = await source.load();
+  return {
+    key,
+    ...(await buildTestApp({ ...opts, config: initial.config, version: initial.version, writer })),
+  };
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ModuleInstance, ModuleResponse, ModuleType } from '../types.js';
 
 /** Paths the server itself owns; a static response may not shadow them. */
-const RESERVED = ['/healthz', '/readyz', '/metrics', '/api'];
+const RESERVED = ['/healthz', '/readyz', '/metrics', '/api', '/console'];
 
 /** Statuses whose responses carry no content (RFC 9110 §15.3.5, §15.3.6, §15.4.5). */
 const BODILESS = new Set([204, 205, 304]);

@@ -1,0 +1,244 @@
+import { type OutcomeReport, type PgConfigStore, UnknownInstanceError } from '@cfg/pg-store';
+import type { ReloadResult } from '@cfg/reloader';
+import type { Logger } from '@cfg/source';
+import { redactOutbound } from '../lib/redact.js';
+import type { InstanceIdentity } from './instance.js';
+
+/** What the reporter needs of the store. */
+export type FleetStore = Pick<
+  PgConfigStore,
+  'registerInstance' | 'heartbeat' | 'deregisterInstance' | 'reportOutcome'
+>;
+
+export interface FleetReporterOptions {
+  store: FleetStore;
+  identity: InstanceIdentity;
+  /** The version this process started on, and its hash. */
+  initial: { version?: number; hash: string };
+  /**
+   * Heartbeat interval; the instance counts as live for 3 of them without one.
+   * @defaultValue 10_000
+   */
+  heartbeatMs?: number;
+  /**
+   * Reports kept while the store cannot be reached; beyond it, the oldest are dropped (counted and
+   * logged). Only the newest matter: each one also says what the instance now runs.
+   * @defaultValue 100
+   */
+  maxQueued?: number;
+  /**
+   * How long `stop()` may spend sending what is queued and deregistering.
+   * @defaultValue 2_000
+   */
+  stopTimeoutMs?: number;
+  logger?: Logger;
+}
+
+/** How many heartbeat intervals an instance stays live without one. */
+const TTL_HEARTBEATS = 3;
+/** First retry after a failed write; doubles up to the heartbeat interval. */
+const FIRST_RETRY_MS = 250;
+
+/**
+ * Tells the store what this process runs: registers it, heartbeats, and reports the outcome of every
+ * stored version it handles. Never in the reload's way: `record` only queues (O(1)); one background
+ * loop writes the queue in order, and a store that cannot be reached only delays the reports (they
+ * are retried with backoff, and the heartbeat keeps trying to register).
+ */
+export class FleetReporter {
+  readonly id: string;
+  readonly #store: FleetStore;
+  readonly #identity: InstanceIdentity;
+  readonly #heartbeatMs: number;
+  readonly #ttlMs: number;
+  readonly #maxQueued: number;
+  readonly #stopTimeoutMs: number;
+  readonly #logger: Logger | undefined;
+  readonly #queue: OutcomeReport[] = [];
+  /** The newest version this process applied, and its hash: what a (re-)registration says it runs. */
+  #running: { version?: number; hash: string };
+  /** The newest version reported, and whether it was applied: versions are reported in order. */
+  #lastReported: { version: number; applied: boolean };
+  #registered = false;
+  #pumping: Promise<void> | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #failures = 0;
+  #dropped = 0;
+  #stopped = false;
+
+  constructor(opts: FleetReporterOptions) {
+    const resolved = { heartbeatMs: 10_000, maxQueued: 100, stopTimeoutMs: 2_000, ...opts };
+    this.#store = resolved.store;
+    this.#identity = resolved.identity;
+    this.id = resolved.identity.id;
+    this.#heartbeatMs = resolved.heartbeatMs;
+    this.#ttlMs = resolved.heartbeatMs * TTL_HEARTBEATS;
+    this.#maxQueued = resolved.maxQueued;
+    this.#stopTimeoutMs = resolved.stopTimeoutMs;
+    this.#logger = resolved.logger;
+    this.#running = { ...resolved.initial };
+    this.#lastReported = { version: resolved.initial.version ?? 0, applied: true };
+  }
+
+  /**
+   * Registers (in the background) and starts the heartbeat. The version it started on is reported as
+   * `full`: starting built every module from it.
+   */
+  start(): void {
+    const { version, hash } = this.#running;
+    if (version !== undefined)
+      this.#queue.push({ instanceId: this.id, key: this.#identity.key, version, outcome: 'full', hash });
+    this.#heartbeat = setInterval(() => this.#tick(), this.#heartbeatMs);
+    this.#heartbeat.unref();
+    this.#pump();
+  }
+
+  /** Reports waiting to be written. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /**
+   * Queues the report of one reload result. Skipped: results without a stored version (file mode),
+   * results for an older version, and results for the version last reported unless they apply it
+   * after it was not applied. So a change delivered twice is one report, while in overlay mode a
+   * rejected file edit carrying overlay version n, fixed by the next save, ends as "n applied".
+   */
+  record(result: ReloadResult): void {
+    const { version } = result;
+    if (this.#stopped || version === undefined) return;
+    const applied = result.outcome === 'noop' || result.outcome === 'partial' || result.outcome === 'full';
+    const last = this.#lastReported;
+    if (version < last.version || (version === last.version && (last.applied || !applied))) return;
+    this.#lastReported = { version, applied };
+    if (applied) this.#running = { version, hash: result.toHash };
+    this.#queue.push(this.#report(result, version));
+    if (this.#queue.length > this.#maxQueued) {
+      this.#queue.shift();
+      this.#dropped++;
+    }
+    // After the reload's own turn of the event loop: the write's setup is not on its path either.
+    setImmediate(() => this.#pump());
+  }
+
+  /** Stops the heartbeat, sends what is queued and deregisters, within `stopTimeoutMs`. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    clearInterval(this.#heartbeat);
+    clearTimeout(this.#retryTimer);
+    const finish = async () => {
+      await this.#pumping;
+      if (this.#queue.length > 0) await this.#drain().catch(() => {});
+      await this.#store.deregisterInstance(this.id);
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.#stopTimeoutMs);
+    });
+    await Promise.race([finish().catch(() => {}), timeout]).finally(() => clearTimeout(timer));
+  }
+
+  #report(result: ReloadResult, version: number): OutcomeReport {
+    return redactOutbound(
+      {
+        instanceId: this.id,
+        key: this.#identity.key,
+        version,
+        outcome: result.outcome,
+        hash: result.toHash,
+        ...(result.errorCode === undefined ? {} : { errorCode: result.errorCode }),
+        ...(result.error === undefined ? {} : { error: result.error }),
+        ...(result.issues === undefined ? {} : { issues: result.issues }),
+        durationMs: result.durationMs,
+      },
+      'fleet',
+    );
+  }
+
+  /** One heartbeat; also the moment to retry a registration or a queue that the store refused. */
+  #tick(): void {
+    if (!this.#registered || this.#queue.length > 0) {
+      this.#pump();
+      return;
+    }
+    this.#store.heartbeat(this.id, { ttlMs: this.#ttlMs }).then(
+      (known) => {
+        if (known) this.#recovered();
+        else {
+          this.#registered = false; // pruned or marked stopped: register again
+          this.#pump();
+        }
+      },
+      (error: unknown) => this.#failed(error, 'heartbeat'),
+    );
+  }
+
+  /** Starts the background writer unless it runs; it registers first when needed, then sends the queue. */
+  #pump(): void {
+    if (this.#pumping || this.#stopped) return;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#pumping = this.#drain()
+      .then(
+        () => this.#recovered(),
+        (error: unknown) => {
+          this.#failed(error, this.#registered ? 'report' : 'register');
+          const delay = Math.min(this.#heartbeatMs, FIRST_RETRY_MS * 2 ** Math.min(this.#failures, 10));
+          this.#retryTimer = setTimeout(() => this.#pump(), delay);
+          this.#retryTimer.unref();
+        },
+      )
+      .finally(() => {
+        this.#pumping = undefined;
+      });
+  }
+
+  async #drain(): Promise<void> {
+    if (!this.#registered) await this.#register();
+    while (this.#queue.length > 0) {
+      try {
+        await this.#store.reportOutcome(this.#queue[0]!);
+      } catch (error) {
+        if (!(error instanceof UnknownInstanceError)) throw error;
+        await this.#register();
+        continue;
+      }
+      this.#queue.shift();
+    }
+  }
+
+  async #register(): Promise<void> {
+    this.#registered = false;
+    await this.#store.registerInstance({
+      ...this.#identity,
+      ...this.#running,
+      ttlMs: this.#ttlMs,
+    });
+    this.#registered = true;
+  }
+
+  /**
+   * Failures are counted until the store recovers. The first is logged at debug only: a database
+   * outage is said once, by the poller (`poller error: …`), not once more per thing that uses it.
+   */
+  #failed(error: unknown, what: string): void {
+    this.#failures++;
+    if (this.#failures === 1)
+      this.#logger?.debug(
+        { err: (error as Error).message, instance: this.id, queued: this.#queue.length },
+        `fleet ${what} failed (${(error as Error).message}); retrying, reloads are not affected`,
+      );
+  }
+
+  #recovered(): void {
+    if (this.#failures > 0 || this.#dropped > 0)
+      this.#logger?.info(
+        { instance: this.id, failures: this.#failures, dropped: this.#dropped },
+        `fleet reports are written again (${this.#failures} failed attempts, ${this.#dropped} old reports dropped)`,
+      );
+    this.#failures = 0;
+    this.#dropped = 0;
+  }
+}
