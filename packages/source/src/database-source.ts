@@ -1,8 +1,8 @@
 import { ConfigNotFoundError } from './errors.js';
 import { hashBytes } from './hash.js';
+import { IncrementalParser, type IncrementalParseStats } from './incremental-parse.js';
 import { LastParse } from './last-parse.js';
 import type { ConfigParser } from './parse.js';
-import { parseConfigAsync } from './parse-async.js';
 import type {
   ConfigDocumentStore,
   ConfigSnapshot,
@@ -58,13 +58,21 @@ export class DatabaseSource implements ConfigSource {
     Pick<DatabaseSourceOptions, 'parse' | 'logger' | 'maxDocumentBytes'>;
   #cache: { snapshot: ConfigSnapshot; storedAt: number } | undefined;
   readonly #lastParse = new LastParse();
+  readonly #parser: IncrementalParser;
 
   constructor(store: ConfigDocumentStore, userOpts: DatabaseSourceOptions = {}) {
     this.#opts = { key: 'default', cacheTtlMs: 0, ...userOpts };
     this.#store = store;
     this.key = this.#opts.key;
     this.name = `${NAME}:${this.key}`;
+    const { parse, maxDocumentBytes } = this.#opts;
+    this.#parser = new IncrementalParser({ filename: this.name, parse, maxDocumentBytes });
     if (store.subscribe) this.subscribe = (hint) => this.#subscribe(hint);
+  }
+
+  /** What parsing has cost so far: blocks parsed and reused, bytes parsed (`IncrementalParser`). */
+  get parseStats(): IncrementalParseStats {
+    return this.#parser.stats;
   }
 
   /**
@@ -81,14 +89,10 @@ export class DatabaseSource implements ConfigSource {
     opts.signal?.throwIfAborted();
     if (!doc) throw this.#notFound();
     const hash = this.#hashOf(doc);
-    const { parse, maxDocumentBytes } = this.#opts;
-    const config = await this.#lastParse.configFor(hash, () =>
-      parseConfigAsync(doc.data, {
-        filename: this.name,
-        ...(parse ? { parse } : {}),
-        ...(maxDocumentBytes === undefined ? {} : { maxDocumentBytes }),
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      }),
+    // The next version of the same document: only its changed blocks are parsed.
+    const config = await this.#lastParse.configFor(
+      hash,
+      async () => (await this.#parser.parseAsync(doc.data, opts)).config,
     );
     const snapshot: ConfigSnapshot = {
       config,

@@ -13,6 +13,12 @@ export {
 } from './errors.js';
 export { FileSource, type FileSourceOptions } from './file-source.js';
 export { canonicalJson, hashBytes, hashConfig } from './hash.js';
+export {
+  type IncrementalParseResult,
+  IncrementalParser,
+  type IncrementalParserOptions,
+  type IncrementalParseStats,
+} from './incremental-parse.js';
 export { findJsonValueProblem, type JsonValueOptions, type JsonValueProblem } from './json-value.js';
 export {
   checkDocumentSize,
