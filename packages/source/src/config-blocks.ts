@@ -30,7 +30,7 @@ const DASH = 45;
  * - every line that starts at column 0 is a blank line, a comment, a zero-indented list item (`- `)
  *   of the section above it, or a key starting with a letter, digit, `_` or `$` (so no `---`,
  *   `...`, `%` directives, `? ` keys, anchors, tags, quotes or flow collections at the top level);
- * - under a `modules:` header line, the first content line is a list item, and every later
+ * - under the one `modules:` header line, the first content line is a list item, and every later
  *   content line is an item at that same indentation or a line indented deeper than it;
  * - none of the `UNSUPPORTED` characters anywhere.
  * Lines inside a block are not read: a block that only parses together with its neighbours (a
@@ -44,6 +44,7 @@ export function splitConfigBlocks(text: string): ConfigBlock[] | undefined {
   let blockStart = -1;
   let blockKind: ConfigBlock['kind'] = 'section';
   let itemIndent = -1;
+  let sawModules = false;
   const close = (end: number) => {
     if (blockStart >= 0) blocks.push({ kind: blockKind, text: text.slice(blockStart, end) });
     blockStart = -1;
@@ -78,8 +79,12 @@ export function splitConfigBlocks(text: string): ConfigBlock[] | undefined {
     } else if (indent === 0 && !(item && state === 'section')) {
       if (!_isKeyStart(c)) return undefined;
       close(lineStart);
-      if (MODULES_HEADER.test(text.slice(lineStart, lineEnd))) state = 'modules-header';
-      else {
+      if (MODULES_HEADER.test(text.slice(lineStart, lineEnd))) {
+        // A second header leaves no block of its own to show the repeated key: parse it whole.
+        if (sawModules) return undefined;
+        sawModules = true;
+        state = 'modules-header';
+      } else {
         state = 'section';
         open('section', lineStart);
       }
