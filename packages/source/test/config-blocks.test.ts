@@ -65,7 +65,10 @@ describe('splitConfigBlocks', () => {
     ['a flow top level', '{modules: []}\n'],
     ['an indented top level', '  modules: []\n'],
     ['`modules:` without items', 'modules:\nx: 1\n'],
-    ['a second `modules:` header', 'modules:\n  - name: a\n    type: t\nmodules:\n  - name: b\n    type: t\n'],
+    [
+      'a second `modules:` header',
+      'modules:\n  - name: a\n    type: t\nmodules:\n  - name: b\n    type: t\n',
+    ],
     ['`modules:` as a mapping', 'modules:\n  a: 1\n'],
     ['a module item at another indentation', 'modules:\n  - name: a\n    type: t\n - name: b\n'],
     ['a line between the items’ column and column 0', 'modules:\n    - name: a\n  x: 1\n'],
