@@ -4,6 +4,7 @@ import { IncrementalParser, type IncrementalParseStats } from './incremental-par
 import { LastParse } from './last-parse.js';
 import type { ConfigParser } from './parse.js';
 import type {
+  AppConfig,
   ConfigDocumentStore,
   ConfigSnapshot,
   ConfigSource,
@@ -89,11 +90,7 @@ export class DatabaseSource implements ConfigSource {
     opts.signal?.throwIfAborted();
     if (!doc) throw this.#notFound();
     const hash = this.#hashOf(doc);
-    // The next version of the same document: only its changed blocks are parsed.
-    const config = await this.#lastParse.configFor(
-      hash,
-      async () => (await this.#parser.parseAsync(doc.data, opts)).config,
-    );
+    const config = await this.#parse(doc.data, hash, opts);
     const snapshot: ConfigSnapshot = {
       config,
       hash,
@@ -103,6 +100,11 @@ export class DatabaseSource implements ConfigSource {
     };
     if (this.#opts.cacheTtlMs > 0) this.#cache = { snapshot, storedAt: performance.now() };
     return snapshot;
+  }
+
+  /** The config of `data`: bytes parsed last time are not parsed again, nor unchanged blocks of the next version. */
+  async #parse(data: string, hash: string, opts: LoadOptions): Promise<AppConfig> {
+    return this.#lastParse.configFor(hash, async () => (await this.#parser.parseAsync(data, opts)).config);
   }
 
   /** The store's hash of the document, never a cached one. */
