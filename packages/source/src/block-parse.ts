@@ -8,8 +8,11 @@ import { parseYamlDocument } from './yaml-document.js';
 /** A block's parsed value: a section's key and value, or one module (an item of `modules`). */
 export type BlockValue = { key: string; value: unknown } | { module: unknown };
 
-/** Parsed blocks by their exact text. Section and module texts never collide (see `ConfigBlock`). */
-export type BlockCache = ReadonlyMap<string, BlockValue>;
+/** The blocks of the last text assembled from blocks: `values[i]` is the value of `texts[i]`. */
+export interface ParsedBlocks {
+  texts: readonly string[];
+  values: readonly BlockValue[];
+}
 
 /** What assembling cost: blocks handed to `yaml`, and their UTF-8 bytes. */
 export interface BlockTally {
@@ -24,11 +27,42 @@ export interface AssembledConfig {
 }
 
 /**
- * The config of a text cut into `blocks`, parsing only the blocks `cache` lacks (`tally` counts
- * them). Each is parsed by `parseYamlDocument` as a text of its own, so every limit and check of a
- * full parse applies to it; a module is parsed under a `modules:` line of its own, so that its
- * nesting counts from the top level as in the whole text. Then the sections' keys must be unique,
- * and the assembled value passes `toAppConfig` (module names unique across blocks).
+ * The value each of `blocks` may take from `previous`: the one of a block with the very same text
+ * (a block's value depends on its text alone), else undefined. Blocks are matched in place from
+ * both ends, which compares strings without hashing them; only the blocks in between, where the
+ * edit is, are looked up by text (so moved blocks are found too).
+ */
+export function reusableValues(
+  blocks: readonly ConfigBlock[],
+  previous: ParsedBlocks,
+): (BlockValue | undefined)[] {
+  const { texts, values } = previous;
+  const found = new Array<BlockValue | undefined>(blocks.length);
+  const both = Math.min(blocks.length, texts.length);
+  let head = 0;
+  while (head < both && blocks[head]!.text === texts[head]) {
+    found[head] = values[head];
+    head++;
+  }
+  let tail = 0;
+  while (head + tail < both && blocks[blocks.length - 1 - tail]!.text === texts[texts.length - 1 - tail]) {
+    found[blocks.length - 1 - tail] = values[texts.length - 1 - tail];
+    tail++;
+  }
+  if (head + tail < blocks.length && head + tail < texts.length) {
+    const byText = new Map<string, BlockValue>();
+    for (let j = head; j < texts.length - tail; j++) byText.set(texts[j]!, values[j]!);
+    for (let i = head; i < blocks.length - tail; i++) found[i] = byText.get(blocks[i]!.text);
+  }
+  return found;
+}
+
+/**
+ * The config of a text cut into `blocks`, parsing only the blocks without a `reused` value (`tally`
+ * counts them). Each is parsed by `parseYamlDocument` as a text of its own, so every limit and
+ * check of a full parse applies to it; a module is parsed under a `modules:` line of its own, so
+ * that its nesting counts from the top level as in the whole text. Then the sections' keys must be
+ * unique, and the assembled value passes `toAppConfig` (module names unique across blocks).
  *
  * Undefined when anything is in doubt — a block that fails to parse alone, uses an anchor, an
  * alias or a tag, or is not one key (one item); a repeated key; a structural problem — and the
@@ -36,7 +70,7 @@ export interface AssembledConfig {
  */
 export function assembleFromBlocks(
   blocks: readonly ConfigBlock[],
-  cache: BlockCache,
+  reused: readonly (BlockValue | undefined)[],
   ctx: ParseContext,
   tally: BlockTally,
 ): AssembledConfig | undefined {
@@ -45,8 +79,9 @@ export function assembleFromBlocks(
   const keys = new Set<string>();
   let modules: unknown[] | undefined;
   let modulesDone = false;
-  for (const block of blocks) {
-    let value = cache.get(block.text);
+  for (let i = 0; i < blocks.length; i++) {
+    const block = blocks[i]!;
+    let value = reused[i];
     if (value === undefined) {
       tally.parsed++;
       tally.bytes += Buffer.byteLength(block.text);
@@ -84,7 +119,7 @@ export function assembleFromBlocks(
  */
 export function parseByBlocks(text: string, ctx: ParseContext): AssembledConfig | undefined {
   const blocks = splitConfigBlocks(text);
-  return blocks && assembleFromBlocks(blocks, new Map(), ctx, { parsed: 0, bytes: 0 });
+  return blocks && assembleFromBlocks(blocks, [], ctx, { parsed: 0, bytes: 0 });
 }
 
 /** A block parsed on its own, or undefined when that is not its value in the whole text. */

@@ -54,23 +54,25 @@ export function splitConfigBlocks(text: string): ConfigBlock[] | undefined {
     blockStart = start;
   };
 
+  // Inside a section only a line at column 0 can end it, inside `modules` only one indented no
+  // deeper than the items; these jump over every other line (blank and comment lines included).
+  const sectionSkip = /\n(?=[^ \n#])/g;
+  let itemSkip = sectionSkip;
   for (let lineStart = 0; lineStart < text.length; ) {
     let first = lineStart;
     while (text.charCodeAt(first) === SPACE) first++;
     const newline = text.indexOf('\n', first);
     const lineEnd = newline < 0 ? text.length : newline;
-    const next = lineEnd + 1;
     const c = text.charCodeAt(first);
-    if (first === lineEnd || c === HASH) {
-      lineStart = next; // blank or comment: part of whatever block is open
-      continue;
-    }
     const indent = first - lineStart;
     const item = c === DASH && (first + 1 === lineEnd || text.charCodeAt(first + 1) === SPACE);
 
-    if (state === 'modules-header') {
+    if (first === lineEnd || c === HASH) {
+      // blank or comment: part of whatever block is open
+    } else if (state === 'modules-header') {
       if (!item) return undefined; // `modules:` with no items, or not a block list
       itemIndent = indent;
+      itemSkip = new RegExp(`\\n(?! {${itemIndent + 1}})(?! *(?:#|\\n|$))`, 'g');
       state = 'modules';
       open('module', lineStart);
     } else if (state === 'modules' && indent === itemIndent && item) {
@@ -91,7 +93,14 @@ export function splitConfigBlocks(text: string): ConfigBlock[] | undefined {
     } else if (state === 'preamble' || (state === 'modules' && indent <= itemIndent)) {
       return undefined; // content before the first key, or a line out of line with the items
     }
-    lineStart = next;
+
+    const skip = state === 'section' ? sectionSkip : state === 'modules' ? itemSkip : undefined;
+    if (!skip) lineStart = lineEnd + 1;
+    else {
+      skip.lastIndex = lineEnd;
+      lineStart = skip.exec(text)?.index ?? text.length;
+      lineStart++;
+    }
   }
   if (state === 'modules-header' || (blocks.length === 0 && blockStart < 0)) return undefined;
   close(text.length);

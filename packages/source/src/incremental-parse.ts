@@ -1,4 +1,10 @@
-import { assembleFromBlocks, type BlockCache, type BlockTally, type BlockValue } from './block-parse.js';
+import {
+  assembleFromBlocks,
+  type BlockTally,
+  type BlockValue,
+  type ParsedBlocks,
+  reusableValues,
+} from './block-parse.js';
 import { type ConfigBlock, splitConfigBlocks } from './config-blocks.js';
 import { checkDocumentSize } from './limits.js';
 import { type ParseContext, parseConfig, parseConfigWith } from './parse.js';
@@ -67,8 +73,8 @@ export interface IncrementalParseStats {
 export class IncrementalParser {
   readonly #opts: IncrementalParserOptions;
   readonly #ctx: ParseContext;
-  /** The blocks of the last text assembled from blocks, with their values, by exact text. */
-  #blocks: BlockCache = new Map();
+  /** The blocks of the last text assembled from blocks, with their values. */
+  #blocks: ParsedBlocks = { texts: [], values: [] };
   #last: { text: string; config: AppConfig; blocks: number } | undefined;
   readonly #stats: IncrementalParseStats = {
     parses: 0,
@@ -99,7 +105,8 @@ export class IncrementalParser {
     if (this.#opts.parse) return this.#full(text, parseConfigWith(this.#opts.parse, text, this.#ctx), tally);
     checkDocumentSize(Buffer.byteLength(text), this.#ctx);
     const blocks = splitConfigBlocks(text);
-    const assembled = blocks && assembleFromBlocks(blocks, this.#blocks, this.#ctx, tally);
+    const assembled =
+      blocks && assembleFromBlocks(blocks, reusableValues(blocks, this.#blocks), this.#ctx, tally);
     if (blocks && assembled) return this.#commit(text, blocks, assembled.values, assembled.config, tally);
     return this.#full(text, parseConfig(text, this.#ctx), tally);
   }
@@ -119,8 +126,9 @@ export class IncrementalParser {
     const blocks = this.#opts.parse ? undefined : this.#split(text);
     if (blocks) {
       const threshold = this.#opts.workerThresholdBytes ?? WORKER_THRESHOLD_BYTES;
-      if (_newBytes(blocks, this.#blocks, threshold) < threshold) {
-        const assembled = assembleFromBlocks(blocks, this.#blocks, this.#ctx, tally);
+      const reused = reusableValues(blocks, this.#blocks);
+      if (_newBytes(blocks, reused, threshold) < threshold) {
+        const assembled = assembleFromBlocks(blocks, reused, this.#ctx, tally);
         if (assembled) return this.#commit(text, blocks, assembled.values, assembled.config, tally);
       } else {
         const parsed = await parseInWorker(
@@ -164,9 +172,7 @@ export class IncrementalParser {
     config: AppConfig,
     tally: BlockTally,
   ): IncrementalParseResult {
-    const cache = new Map<string, BlockValue>();
-    for (let i = 0; i < blocks.length; i++) cache.set(blocks[i]!.text, values[i]!);
-    this.#blocks = cache;
+    this.#blocks = { texts: blocks.map((block) => block.text), values };
     this.#last = { text, config, blocks: blocks.length };
     return this.#count({
       config,
@@ -203,12 +209,16 @@ export class IncrementalParser {
   }
 }
 
-/** UTF-8 bytes of the blocks `cache` lacks, counted up to `limit` (then it is a large change anyway). */
-function _newBytes(blocks: readonly ConfigBlock[], cache: BlockCache, limit: number): number {
+/** UTF-8 bytes of the blocks without a reused value, counted up to `limit` (a large change then). */
+function _newBytes(
+  blocks: readonly ConfigBlock[],
+  reused: readonly (BlockValue | undefined)[],
+  limit: number,
+): number {
   let bytes = 0;
-  for (const block of blocks) {
-    if (cache.has(block.text)) continue;
-    bytes += Buffer.byteLength(block.text);
+  for (let i = 0; i < blocks.length; i++) {
+    if (reused[i] !== undefined) continue;
+    bytes += Buffer.byteLength(blocks[i]!.text);
     if (bytes >= limit) break;
   }
   return bytes;
