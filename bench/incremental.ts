@@ -69,7 +69,12 @@ for (const { modules, fullRuns, editRuns } of EDIT_CASES) {
       edit.median,
       'median parseConfig time of the edited text over that of IncrementalParser.parse after the edit',
     ),
-    value(`bytes parsed per edit, incremental, ${label}`, bytes, 'bytes', `of ${Buffer.byteLength(texts[1])}`),
+    value(
+      `bytes parsed per edit, incremental, ${label}`,
+      bytes,
+      'bytes',
+      `of ${Buffer.byteLength(texts[1])}`,
+    ),
     value(`blocks reused per edit, ${label}`, first.blocksReused, undefined, `of ${first.blocksReused + 1}`),
   );
 }
