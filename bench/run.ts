@@ -31,6 +31,11 @@ interface Bench {
 /** Every bench, in run order. Add a bench here, and a `bench:<name>` script in bench/package.json. */
 const BENCHES: readonly Bench[] = [
   { name: 'parse', question: 'parseConfig cost: yaml, JSON fast path, js-yaml', written: true },
+  {
+    name: 'incremental',
+    question: "Issue 14's incremental parse: a one-module edit vs a full parse, and the cold first load",
+    written: true,
+  },
   { name: 'diff', question: 'diffConfigs cost at 1k–50k modules', written: true },
   { name: 'reloader', question: 'ConfigReloader.handleChange overhead', written: true },
   {

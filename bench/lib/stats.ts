@@ -58,6 +58,28 @@ export async function measureAsync(fn: () => Promise<unknown>, options: MeasureO
 }
 
 /**
+ * `measureAsync` for several variants at once, interleaved: each round runs every variant once, in
+ * turn, so that a noisy stretch of a shared machine falls on all of them alike.
+ */
+export async function measureInterleaved<K extends string>(
+  variants: Record<K, () => Promise<unknown>>,
+  options: MeasureOptions,
+): Promise<Record<K, Stats>> {
+  const { runs, warmup } = { warmup: 5, ...options };
+  const names = Object.keys(variants) as K[];
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<K, number[]>;
+  for (let run = 0; run < warmup + runs; run++) {
+    for (const name of names) {
+      const start = performance.now();
+      await variants[name]();
+      const elapsed = performance.now() - start;
+      if (run >= warmup) samples[name].push(elapsed);
+    }
+  }
+  return Object.fromEntries(names.map((name) => [name, summarize(samples[name])])) as Record<K, Stats>;
+}
+
+/**
  * k in time ≈ c · size^k, by least squares on log(time) against log(size): 1 is linear, 2
  * quadratic. Uses every point, so one noisy size cannot decide it alone.
  */

@@ -1,8 +1,8 @@
 import { ConfigNotFoundError, ConfigSourceError } from './errors.js';
 import { hashBytes } from './hash.js';
+import { IncrementalParser, type IncrementalParseStats } from './incremental-parse.js';
 import { LastParse } from './last-parse.js';
 import type { ConfigParser } from './parse.js';
-import { parseConfigAsync } from './parse-async.js';
 import type {
   AppConfig,
   ConfigDocumentStore,
@@ -77,13 +77,21 @@ export class DatabaseSource implements ConfigSource {
     Pick<DatabaseSourceOptions, 'parse' | 'logger' | 'maxDocumentBytes' | 'overlay'>;
   #cache: { snapshot: ConfigSnapshot; storedAt: number } | undefined;
   readonly #lastParse = new LastParse();
+  readonly #parser: IncrementalParser;
 
   constructor(store: ConfigDocumentStore, userOpts: DatabaseSourceOptions = {}) {
     this.#opts = { key: 'default', cacheTtlMs: 0, ...userOpts };
     this.#store = store;
     this.key = this.#opts.key;
     this.name = `${NAME}:${this.key}`;
+    const { parse, maxDocumentBytes, overlay } = this.#opts;
+    this.#parser = new IncrementalParser({ filename: this.name, parse, maxDocumentBytes, overlay });
     if (store.subscribe) this.subscribe = (hint) => this.#subscribe(hint);
+  }
+
+  /** What parsing has cost so far: blocks parsed and reused, bytes parsed (`IncrementalParser`). */
+  get parseStats(): IncrementalParseStats {
+    return this.#parser.stats;
   }
 
   /**
@@ -164,18 +172,9 @@ export class DatabaseSource implements ConfigSource {
     if (given === 0) yield this;
   }
 
-  /** `data` parsed (off the event loop when large), unless it is the text the last parse read. */
-  #parse(data: string, hash: string, opts: LoadOptions): Promise<AppConfig> {
-    const { parse, maxDocumentBytes, overlay } = this.#opts;
-    return this.#lastParse.configFor(hash, () =>
-      parseConfigAsync(data, {
-        filename: this.name,
-        ...(overlay ? { overlay } : {}),
-        ...(parse ? { parse } : {}),
-        ...(maxDocumentBytes === undefined ? {} : { maxDocumentBytes }),
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      }),
-    );
+  /** The config of `data`: bytes parsed last time are not parsed again, nor unchanged blocks of the next version. */
+  async #parse(data: string, hash: string, opts: LoadOptions): Promise<AppConfig> {
+    return this.#lastParse.configFor(hash, async () => (await this.#parser.parseAsync(data, opts)).config);
   }
 
   /** The store's hash of the document, never a cached one. */

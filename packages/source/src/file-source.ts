@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { decodeConfigBytes, readConfigBytes } from './config-bytes.js';
 import { hashBytes } from './hash.js';
+import { IncrementalParser, type IncrementalParseStats } from './incremental-parse.js';
 import { LastParse } from './last-parse.js';
 import type { ConfigParser } from './parse.js';
-import { parseConfigAsync } from './parse-async.js';
 import type { ConfigSnapshot, ConfigSource, LoadOptions } from './types.js';
 
 const NAME = 'file';
@@ -27,10 +27,12 @@ export interface FileSourceOptions {
 /**
  * A YAML or JSON config file. `load()` reads the file once and hashes and parses those same bytes;
  * `hash()` reads and hashes without parsing. Bytes that the last load parsed are not parsed again:
- * that load's config object is returned, so treat snapshots as read-only. Symlinks are followed on
- * every read, and `path` stays the path given (resolved to absolute, not to its target), so a
- * swapped symlink keeps its name. Bytes that are not UTF-8 are refused with their position; a
- * large file is parsed in a worker thread (`parseConfigAsync`) unless a custom `parse` is given.
+ * that load's config object is returned; and of changed bytes only the changed blocks are parsed
+ * (`IncrementalParser`), the others keep their objects. So treat snapshots as read-only. Symlinks
+ * are followed on every read, and `path` stays the path given (resolved to absolute, not to its
+ * target), so a swapped symlink keeps its name. Bytes that are not UTF-8 are refused with their
+ * position; a large file, or a large change, is parsed in a worker thread unless a custom `parse`
+ * is given.
  */
 export class FileSource implements ConfigSource {
   /** Absolute path, as given (not resolved through symlinks). */
@@ -39,23 +41,27 @@ export class FileSource implements ConfigSource {
   readonly name: string;
   readonly #opts: FileSourceOptions;
   readonly #lastParse = new LastParse();
+  readonly #parser: IncrementalParser;
 
   constructor(path: string, opts: FileSourceOptions = {}) {
     this.path = resolve(path);
     this.name = `${NAME}:${this.path}`;
     this.#opts = opts;
+    this.#parser = new IncrementalParser({ ...opts, filename: this.path });
+  }
+
+  /** What parsing has cost so far: blocks parsed and reused, bytes parsed (`IncrementalParser`). */
+  get parseStats(): IncrementalParseStats {
+    return this.#parser.stats;
   }
 
   async load(opts: LoadOptions = {}): Promise<ConfigSnapshot> {
     const bytes = await this.#read(opts);
     const hash = hashBytes(bytes);
-    const config = await this.#lastParse.configFor(hash, () =>
-      parseConfigAsync(decodeConfigBytes(bytes, { filename: this.path }), {
-        ...this.#opts,
-        filename: this.path,
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      }),
-    );
+    const config = await this.#lastParse.configFor(hash, async () => {
+      const text = decodeConfigBytes(bytes, { filename: this.path });
+      return (await this.#parser.parseAsync(text, opts)).config;
+    });
     return { config, hash, source: this.name, loadedAt: new Date() };
   }
 

@@ -28,6 +28,12 @@ export {
   type UsableConfig,
 } from './first-usable.js';
 export { canonicalJson, hashBytes, hashConfig } from './hash.js';
+export {
+  type IncrementalParseResult,
+  IncrementalParser,
+  type IncrementalParserOptions,
+  type IncrementalParseStats,
+} from './incremental-parse.js';
 export { findJsonValueProblem, type JsonValueOptions, type JsonValueProblem } from './json-value.js';
 export {
   checkDocumentSize,

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { BlockValue } from './block-parse.js';
 import { ConfigParseError } from './errors.js';
 import { checkDocumentSize } from './limits.js';
 import { type ConfigParser, type ParseContext, parseConfig, parseConfigWith } from './parse.js';
@@ -33,9 +34,19 @@ export interface ParseAsyncOptions extends ParseContext {
   workerHeapMb?: number;
 }
 
-/** What the worker posts back. */
+/** The default `workerThresholdBytes`. */
+export const WORKER_THRESHOLD_BYTES = 64 * 1024;
+
+/** What the worker is given: a text, and whether to parse it block by block (`parseByBlocks`). */
+export interface WorkerJob {
+  text: string;
+  ctx: ParseContext;
+  blocks: boolean;
+}
+
+/** What the worker posts back; `values` when it parsed by blocks (they share objects with `config`). */
 export type WorkerReply =
-  | { ok: true; config: AppConfig }
+  | { ok: true; config: AppConfig; values?: BlockValue[] }
   | { ok: false; parseError: { reason: string; file: string; line: number; column: number } }
   | { ok: false; message: string };
 
@@ -56,12 +67,29 @@ export async function parseConfigAsync(text: string, opts: ParseAsyncOptions): P
   if (opts.parse) return parseConfigWith(opts.parse, text, ctx);
   const bytes = Buffer.byteLength(text);
   checkDocumentSize(bytes, ctx);
-  if (bytes < (opts.workerThresholdBytes ?? 64 * 1024)) return parseConfig(text, ctx);
-  return _parseInWorker(text, ctx, {
-    timeoutMs: opts.timeoutMs ?? 30_000,
-    heapMb: opts.workerHeapMb ?? 512,
-    signal: opts.signal,
-  });
+  if (bytes < (opts.workerThresholdBytes ?? WORKER_THRESHOLD_BYTES)) return parseConfig(text, ctx);
+  const parsed = await parseInWorker({ text, ctx, blocks: false }, workerLimits(opts));
+  return parsed.config;
+}
+
+/** What a worker parsed: the config and, when it parsed by blocks, each block's value. */
+export interface WorkerParsed {
+  config: AppConfig;
+  values?: BlockValue[] | undefined;
+}
+
+/** The bounds of one worker parse. */
+export interface WorkerLimits {
+  timeoutMs: number;
+  heapMb: number;
+  signal: AbortSignal | undefined;
+}
+
+/** The worker bounds of `opts`, defaults filled in. */
+export function workerLimits(
+  opts: Pick<ParseAsyncOptions, 'timeoutMs' | 'workerHeapMb' | 'signal'>,
+): WorkerLimits {
+  return { timeoutMs: opts.timeoutMs ?? 30_000, heapMb: opts.workerHeapMb ?? 512, signal: opts.signal };
 }
 
 /**
@@ -73,26 +101,27 @@ const WORKER_URL = new URL(
   import.meta.url,
 );
 
-function _parseInWorker(
-  text: string,
-  ctx: ParseContext,
-  limits: { timeoutMs: number; heapMb: number; signal: AbortSignal | undefined },
-): Promise<AppConfig> {
+/**
+ * Runs `job` in a fresh worker thread, bounded by `limits` (terminated before the promise settles):
+ * what it parsed, or exactly the error `parseConfig` gives on the same text.
+ */
+export function parseInWorker(job: WorkerJob, limits: WorkerLimits): Promise<WorkerParsed> {
   const { timeoutMs, heapMb, signal } = limits;
+  const { ctx } = job;
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_URL, {
-      workerData: { text, ctx },
+      workerData: job,
       resourceLimits: { maxOldGenerationSizeMb: heapMb },
     });
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
     /** Settles once, after the worker is gone: nothing outlives the promise. */
-    const finish = (outcome: { config: AppConfig } | { error: unknown }) => {
+    const finish = (outcome: { parsed: WorkerParsed } | { error: unknown }) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      const settle = () => ('config' in outcome ? resolve(outcome.config) : reject(outcome.error));
+      const settle = () => ('parsed' in outcome ? resolve(outcome.parsed) : reject(outcome.error));
       worker.terminate().then(settle, settle);
     };
     const onAbort = () => finish({ error: signal!.reason });
@@ -106,7 +135,7 @@ function _parseInWorker(
     }, timeoutMs);
 
     worker.once('message', (reply: WorkerReply) => {
-      if (reply.ok) finish({ config: reply.config });
+      if (reply.ok) finish({ parsed: { config: reply.config, values: reply.values } });
       else if ('parseError' in reply) {
         const { reason, ...where } = reply.parseError;
         finish({ error: new ConfigParseError(reason, where) });

@@ -6,6 +6,8 @@ import {
   ConfigSourceError,
   DatabaseSource,
   hashBytes,
+  type Logger,
+  parseConfig,
 } from '../src/index.js';
 import { MemoryConfigStore } from './memory-store.js';
 import { recordingLogger } from './recording-logger.js';
@@ -122,6 +124,24 @@ describe('DatabaseSource', () => {
     store.put('default', '{"modules": [{"name": "b", "type": "t"}]}');
     expect((await source.load()).config.modules[0]?.name).toBe('b');
     expect(parses).toBe(2);
+  });
+
+  it('parses only the changed blocks of the next version of the document (a replica)', async () => {
+    const modules = (changed: number) =>
+      Array.from(
+        { length: 30 },
+        (_, i) => `  - name: m${i}\n    type: t\n    config: { v: ${i === changed ? 1 : 0} }\n`,
+      );
+    const version = (changed: number) => `modules:\n${modules(changed).join('')}platform: {}\n`;
+    const store = storeWith(version(-1));
+    const source = new DatabaseSource(store);
+    const first = await source.load();
+    store.put('default', version(7));
+    const second = await source.load();
+    expect(second.version).toBe(2);
+    expect(second.config).toStrictEqual(parseConfig(version(7), { filename: source.name }));
+    expect(source.parseStats).toMatchObject({ parses: 2, blocksParsed: 31 + 1, blocksReused: 30 });
+    expect(second.config.modules[8]).toBe(first.config.modules[8]);
   });
 
   it('never returns the cached config after the document changed (the Go original lost changes here)', async () => {

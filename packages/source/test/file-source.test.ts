@@ -7,6 +7,7 @@ import {
   FileSource,
   hashBytes,
   type ModuleConfig,
+  parseConfig,
 } from '../src/index.js';
 import { testSource } from './source-contract.js';
 import { useTempDir } from './temp-dir.js';
@@ -90,6 +91,28 @@ describe('FileSource', () => {
     await writeFile(path, '{"modules": [{"name": "a", "type": "t"}]}');
     expect((await source.load()).config.modules[0]?.name).toBe('a');
     expect(parsed).toHaveLength(5);
+  });
+
+  it('parses only the changed module of a saved file, and keeps the other modules’ objects', async () => {
+    const modules = Array.from({ length: 50 }, (_, i) => ({ name: `m${i}`, type: 't' }));
+    const path = await fileWith(yamlOf(modules, 'platform: { region: eu }\n'));
+    const source = new FileSource(path);
+    const first = await source.load();
+    const cold = source.parseStats;
+    expect(cold).toMatchObject({ blocks: 1, blocksParsed: 51 });
+    const edited = yamlOf(
+      modules.map((m, i) => (i === 20 ? { ...m, type: 'changed' } : m)),
+      'platform: { region: eu }\n',
+    );
+    await saveAtomically(path, edited);
+    const second = await source.load();
+    expect(second.config).toStrictEqual(parseConfig(edited, { filename: path }));
+    expect(source.parseStats).toMatchObject({ blocks: 2, blocksParsed: 52, blocksReused: 50 });
+    expect(source.parseStats.bytesParsed - cold.bytesParsed).toBe(
+      Buffer.byteLength('  - name: m20\n    type: changed\n'),
+    );
+    expect(second.config.modules.filter((m, i) => m === first.config.modules[i])).toHaveLength(49);
+    expect(second.config.modules[20]?.type).toBe('changed');
   });
 
   it('puts a custom parser result through the structural checks', async () => {

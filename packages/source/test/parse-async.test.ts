@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigParseError, MAX_DOCUMENT_BYTES, parseConfig, parseConfigAsync } from '../src/index.js';
+import { ticksDuring, workerPorts } from './event-loop.js';
 
 const ctx = { filename: 'big.yaml' };
 
@@ -17,21 +18,6 @@ function bigYaml(extraLine = '', flags = 7_000): string {
   const lines = Array.from({ length: flags }, (_, i) => `        flag_${i}_enabled: ${i % 2 === 0}`);
   return `modules:\n  - name: flags\n    type: feature-flags\n    config:\n      flags:\n${lines.join('\n')}\n${extraLine}`;
 }
-
-/** Turns of a 5 ms interval while `work` runs: 0 when it holds the event loop. */
-async function ticksDuring(work: () => Promise<unknown>): Promise<number> {
-  let ticks = 0;
-  const timer = setInterval(() => ticks++, 5);
-  try {
-    await work();
-  } finally {
-    clearInterval(timer);
-  }
-  return ticks;
-}
-
-/** Message ports of live workers; none may be left once a parse settled. */
-const workerPorts = () => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
 
 describe('parseConfigAsync', () => {
   it('needs the built worker script (turbo runs build before test)', () => {
