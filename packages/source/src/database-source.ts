@@ -3,6 +3,8 @@ import { hashBytes } from './hash.js';
 import { LastParse } from './last-parse.js';
 import type { ConfigParser } from './parse.js';
 import { parseConfigAsync } from './parse-async.js';
+import type { ReferenceOptions } from './references/options.js';
+import { ReferenceStage } from './references/reference-stage.js';
 import type {
   AppConfig,
   ConfigDocumentStore,
@@ -57,6 +59,11 @@ export interface DatabaseSourceOptions {
   maxDocumentBytes?: number;
   /** Told when the store's hash does not match its data, or push notifications fail. */
   logger?: Logger;
+  /**
+   * Resolves `${env:…}` and `${file:…}` references after parsing (see "References" in the README).
+   * @defaultValue none: `${` is plain text
+   */
+  references?: ReferenceOptions;
 }
 
 /**
@@ -71,16 +78,20 @@ export class DatabaseSource implements ConfigSource {
   /** Present when the store can push; forwards its notices for this key, and a hint on reconnect. */
   readonly subscribe?: (hint: () => void) => () => void;
   readonly #store: ConfigDocumentStore;
-  readonly #opts: Required<Omit<DatabaseSourceOptions, 'parse' | 'logger' | 'maxDocumentBytes'>> &
-    Pick<DatabaseSourceOptions, 'parse' | 'logger' | 'maxDocumentBytes'>;
+  readonly #opts: Required<
+    Omit<DatabaseSourceOptions, 'parse' | 'logger' | 'maxDocumentBytes' | 'references'>
+  > &
+    Pick<DatabaseSourceOptions, 'parse' | 'logger' | 'maxDocumentBytes' | 'references'>;
   #cache: { snapshot: ConfigSnapshot; storedAt: number } | undefined;
   readonly #lastParse = new LastParse();
+  readonly #references: ReferenceStage;
 
   constructor(store: ConfigDocumentStore, userOpts: DatabaseSourceOptions = {}) {
     this.#opts = { key: 'default', cacheTtlMs: 0, ...userOpts };
     this.#store = store;
     this.key = this.#opts.key;
     this.name = `${NAME}:${this.key}`;
+    this.#references = new ReferenceStage(userOpts.references, this.name);
     if (store.subscribe) this.subscribe = (hint) => this.#subscribe(hint);
   }
 
@@ -93,19 +104,19 @@ export class DatabaseSource implements ConfigSource {
   async load(opts: LoadOptions = {}): Promise<ConfigSnapshot> {
     const cached = this.#cachedSnapshot();
     if (cached && (await this.hash(opts)) === cached.hash) return cached;
+    return this.#loadFresh(opts);
+  }
+
+  /** `load()` without the cache (which asks `hash()`, which may need a load). */
+  async #loadFresh(opts: LoadOptions): Promise<ConfigSnapshot> {
     opts.signal?.throwIfAborted();
     const doc = await this.#store.getDocument(this.key);
     opts.signal?.throwIfAborted();
     if (!doc) throw this.#notFound();
     const hash = this.#hashOf(doc);
     const config = await this.#parse(doc.data, hash, opts);
-    const snapshot: ConfigSnapshot = {
-      config,
-      hash,
-      source: this.name,
-      version: doc.version,
-      loadedAt: new Date(),
-    };
+    const parsed = { config, hash, source: this.name, version: doc.version, loadedAt: new Date() };
+    const snapshot = await this.#references.apply(parsed, { ...opts, text: doc.data });
     if (this.#opts.cacheTtlMs > 0) this.#cache = { snapshot, storedAt: performance.now() };
     return snapshot;
   }
@@ -130,15 +141,21 @@ export class DatabaseSource implements ConfigSource {
       }
       return { data: stored.data, hash: this.#hashOf({ data: stored.data, hash: stored.hash ?? '' }) };
     };
+    const references = new ReferenceStage(this.#opts.references, this.name);
+    const load = async (opts: LoadOptions = {}) => {
+      const { data, hash } = await read(opts);
+      const config = await this.#parse(data, hash, opts);
+      const parsed = { config, hash, source: this.name, version, loadedAt: new Date() };
+      return references.apply(parsed, { ...opts, text: data });
+    };
     return {
       name: this.name,
       version,
-      load: async (opts = {}) => {
+      load,
+      hash: async (opts = {}) => {
         const { data, hash } = await read(opts);
-        const config = await this.#parse(data, hash, opts);
-        return { config, hash, source: this.name, version, loadedAt: new Date() };
+        return references.hash(hash, { ...opts, text: data, load: () => load(opts) });
       },
-      hash: async (opts = {}) => (await read(opts)).hash,
     };
   }
 
@@ -175,13 +192,16 @@ export class DatabaseSource implements ConfigSource {
     );
   }
 
-  /** The store's hash of the document, never a cached one. */
+  /**
+   * The store's hash of the document, never a cached one; with references, combined with their
+   * current values (as `load()` combines them).
+   */
   async hash(opts: LoadOptions = {}): Promise<string> {
     opts.signal?.throwIfAborted();
     const hash = await this.#store.getDocumentHash(this.key);
     opts.signal?.throwIfAborted();
     if (hash === null) throw this.#notFound();
-    return hash;
+    return this.#references.hash(hash, { ...opts, load: () => this.#loadFresh(opts) });
   }
 
   #cachedSnapshot(): ConfigSnapshot | undefined {

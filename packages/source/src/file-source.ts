@@ -4,6 +4,8 @@ import { hashBytes } from './hash.js';
 import { LastParse } from './last-parse.js';
 import type { ConfigParser } from './parse.js';
 import { parseConfigAsync } from './parse-async.js';
+import type { ReferenceOptions } from './references/options.js';
+import { ReferenceStage } from './references/reference-stage.js';
 import type { ConfigSnapshot, ConfigSource, LoadOptions } from './types.js';
 
 const NAME = 'file';
@@ -20,6 +22,11 @@ export interface FileSourceOptions {
    * @defaultValue `MAX_DOCUMENT_BYTES` (1 MiB)
    */
   maxDocumentBytes?: number;
+  /**
+   * Resolves `${env:…}` and `${file:…}` references after parsing (see "References" in the README).
+   * @defaultValue none: `${` is plain text
+   */
+  references?: ReferenceOptions;
 }
 
 /**
@@ -37,11 +44,18 @@ export class FileSource implements ConfigSource {
   readonly name: string;
   readonly #opts: FileSourceOptions;
   readonly #lastParse = new LastParse();
+  readonly #references: ReferenceStage;
 
   constructor(path: string, opts: FileSourceOptions = {}) {
     this.path = resolve(path);
     this.name = `${NAME}:${this.path}`;
     this.#opts = opts;
+    this.#references = new ReferenceStage(opts.references, this.path);
+  }
+
+  /** The files the references of the last parsed text name (absolute, as written), for watchers. */
+  referencedFiles(): string[] {
+    return this.#references.files;
   }
 
   async load(opts: LoadOptions = {}): Promise<ConfigSnapshot> {
@@ -54,11 +68,16 @@ export class FileSource implements ConfigSource {
         ...(opts.signal ? { signal: opts.signal } : {}),
       }),
     );
-    return { config, hash, source: this.name, loadedAt: new Date() };
+    const snapshot = { config, hash, source: this.name, loadedAt: new Date() };
+    return this.#references.apply(snapshot, {
+      ...opts,
+      text: () => decodeConfigBytes(bytes, { filename: this.path }),
+    });
   }
 
   async hash(opts: LoadOptions = {}): Promise<string> {
-    return hashBytes(await this.#read(opts));
+    const bytes = await this.#read(opts);
+    return this.#references.hash(hashBytes(bytes), { ...opts, text: bytes, load: () => this.load(opts) });
   }
 
   #read(opts: LoadOptions): Promise<Buffer> {
