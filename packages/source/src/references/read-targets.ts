@@ -110,12 +110,14 @@ async function _readFile(
     );
   }
   const allowed = `allowed: ${opts.fileDirs.join(', ')} (references.fileDirs)`;
-  if (!_inside(resolve(path), dirs.written)) {
+  // `..` is resolved on the text, and that very path is the one looked up: what was allowed is what is read.
+  const written = resolve(path);
+  if (!_inside(written, dirs.written)) {
     return _problem(CODES.CFG_REF_FILE_NOT_ALLOWED, `${path} is outside the allowed directories; ${allowed}`);
   }
   let real: string;
   try {
-    real = await realpath(path);
+    real = await realpath(written);
   } catch (error) {
     return _fsProblem(path, error);
   }
