@@ -13,6 +13,7 @@ import {
   firstUsable,
   hashBytes,
   hashConfig,
+  type ReferenceOptions,
   snapshotSource,
 } from '../src/index.js';
 import { MemoryConfigStore } from './memory-store.js';
@@ -35,6 +36,16 @@ async function setup(password = 'one') {
   const file = join(dir, 'config.yaml');
   await writeFile(file, configText(`\${file:${secret}}`));
   return { dir, secrets, secret, file, references: { fileDirs: [secrets] } };
+}
+
+/** A FileSource with references whose parses are counted (`yaml`, as the default parser). */
+function countingSource(file: string, references: ReferenceOptions) {
+  const counter = { parses: 0 };
+  const parse: ConfigParser = (text) => {
+    counter.parses++;
+    return yamlParse(text);
+  };
+  return { source: new FileSource(file, { references, parse }), counter };
 }
 
 const passwordOf = (config: { modules: { config?: Record<string, unknown> }[] }) =>
@@ -75,22 +86,17 @@ describe('FileSource with references', () => {
 
   it('a rotated secret changes both load().hash and hash(), and hash() reads no text again', async () => {
     const { file, secret, references } = await setup();
-    let parses = 0;
-    const parse: ConfigParser = (text) => {
-      parses++;
-      return yamlParse(text);
-    };
-    const source = new FileSource(file, { references, parse });
+    const { source, counter } = countingSource(file, references);
     const first = await source.load();
     expect(await source.hash()).toBe(first.hash);
     await writeFile(secret, 'two');
     const rotatedHash = await source.hash();
     expect(rotatedHash).not.toBe(first.hash);
-    expect(parses).toBe(1); // hash() re-read the secret, not the config
+    expect(counter.parses).toBe(1); // hash() re-read the secret, not the config
     const second = await source.load();
     expect(second.hash).toBe(rotatedHash);
     expect(passwordOf(second.config)).toBe('two');
-    expect(parses).toBe(1); // same text: the parse was reused, its references resolved afresh
+    expect(counter.parses).toBe(1); // same text: the parse was reused, its references resolved afresh
     // Back to the first value: back to the first hash.
     await writeFile(secret, 'one');
     expect(await source.hash()).toBe(first.hash);
@@ -98,33 +104,19 @@ describe('FileSource with references', () => {
 
   it('hash() of a text never loaded equals what load() gives, parsing it once for both', async () => {
     const { file, references } = await setup();
-    let parses = 0;
-    const source = new FileSource(file, {
-      references,
-      parse: (text) => {
-        parses++;
-        return yamlParse(text);
-      },
-    });
+    const { source, counter } = countingSource(file, references);
     const hash = await source.hash();
     expect(hash).not.toBe(hashBytes(configText('x')));
     expect((await source.load()).hash).toBe(hash);
-    expect(parses).toBe(1);
+    expect(counter.parses).toBe(1);
   });
 
   it('a text without `${` is never parsed by hash()', async () => {
     const { file, references } = await setup();
     await writeFile(file, 'modules: []\n');
-    let parses = 0;
-    const source = new FileSource(file, {
-      references,
-      parse: (text) => {
-        parses++;
-        return yamlParse(text);
-      },
-    });
+    const { source, counter } = countingSource(file, references);
     expect(await source.hash()).toBe(hashBytes('modules: []\n'));
-    expect(parses).toBe(0);
+    expect(counter.parses).toBe(0);
   });
 
   it('a missing secret fails load() (the caller keeps its last good config) and not hash(); its return is a change', async () => {
