@@ -47,6 +47,11 @@ export interface DatabaseSourceOptions {
    */
   cacheTtlMs?: number;
   /**
+   * Resolves `${env:…}` and `${file:…}` references after parsing (see "References" in the README).
+   * @defaultValue none: `${` is plain text
+   */
+  references?: ReferenceOptions;
+  /**
    * Text → value step, e.g. js-yaml's `load`. Its result still goes through `toAppConfig`.
    * @defaultValue `parseConfig`
    */
@@ -59,11 +64,6 @@ export interface DatabaseSourceOptions {
   maxDocumentBytes?: number;
   /** Told when the store's hash does not match its data, or push notifications fail. */
   logger?: Logger;
-  /**
-   * Resolves `${env:…}` and `${file:…}` references after parsing (see "References" in the README).
-   * @defaultValue none: `${` is plain text
-   */
-  references?: ReferenceOptions;
 }
 
 /**

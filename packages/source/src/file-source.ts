@@ -17,16 +17,16 @@ export interface FileSourceOptions {
    */
   parse?: ConfigParser;
   /**
+   * Resolves `${env:…}` and `${file:…}` references after parsing (see "References" in the README).
+   * @defaultValue none: `${` is plain text
+   */
+  references?: ReferenceOptions;
+  /**
    * Larger files are refused (`ConfigParseError`) by `load()` and `hash()` alike, before they are
    * read whole.
    * @defaultValue `MAX_DOCUMENT_BYTES` (1 MiB)
    */
   maxDocumentBytes?: number;
-  /**
-   * Resolves `${env:…}` and `${file:…}` references after parsing (see "References" in the README).
-   * @defaultValue none: `${` is plain text
-   */
-  references?: ReferenceOptions;
 }
 
 /**
