@@ -89,6 +89,11 @@ const BENCHES: readonly Bench[] = [
     written: true,
   },
   {
+    name: 'references',
+    question: 'Issue 15: resolving 100 secret references in 1,000 modules; secret rotation → onChange',
+    written: true,
+  },
+  {
     name: 'db-stall',
     question:
       'Issue 11: PUT answer time with the row lock held (bounded by the lock timeout), /readyz meanwhile',

@@ -1,18 +1,36 @@
+import type { SecretKeyPattern } from '@cfg/source';
+import { isSecretPath, redactByKey } from './redact.js';
 import type { ConfigDiff, PathChange } from './types.js';
 
 export interface FormatOptions {
   /** Longest rendering of one value; longer ones are cut and end with `…`. @defaultValue 60 */
   maxValueLength?: number;
+  /**
+   * For a diff that was not redacted: paths under a key matching `keyPattern` print no value, and
+   * such keys inside values print the mask. A redacted diff (`secret: true` changes) needs nothing.
+   * @defaultValue none
+   */
+  redact?: { keyPattern: SecretKeyPattern; mask?: string };
 }
 
 /**
  * One line for a CLI or a log: `replace /config/limits/rps: 100 -> 200`, `add /dependsOn/1: "db"`,
  * `remove /config/tls: {"cert":"a.pem"}`. Values are shown as JSON; the whole module is `(module)`.
+ * A secret change prints no value: `replace /config/password: (secret changed)`, `add
+ * /config/token: (secret)`.
  */
 export function formatPathChange(change: PathChange, options?: FormatOptions): string {
   const opts = { maxValueLength: 60, ...options };
-  const show = (value: unknown) => _show(value, opts.maxValueLength);
   const where = _where(change.path);
+  const { redact } = opts;
+  if (change.secret || (redact && isSecretPath(change.path, redact.keyPattern))) {
+    return `${change.op} ${where}: (secret${change.op === 'replace' ? ' changed' : ''})`;
+  }
+  const show = (value: unknown) =>
+    _show(
+      redact ? redactByKey(value, change.path, redact.keyPattern, redact.mask) : value,
+      opts.maxValueLength,
+    );
   switch (change.op) {
     case 'add':
       return `add ${where}: ${show(change.next)}`;

@@ -3,7 +3,8 @@ import { sameDependencies } from './dependencies.js';
 import { isEqualOrBothEmpty, sameMembers } from './equal.js';
 import { DuplicateModuleError } from './errors.js';
 import { modulePaths } from './paths.js';
-import type { ModuleChange, ModuleDiff } from './types.js';
+import { redactModuleDiff } from './redact.js';
+import type { DiffOptions, ModuleChange, ModuleDiff } from './types.js';
 
 // Members with their own comparison rules; everything else on a module is compared as JSON.
 const COMPARED_APART: ReadonlySet<string> = new Set(['config', 'dependsOn']);
@@ -19,9 +20,11 @@ const COMPARED_APART: ReadonlySet<string> = new Set(['config', 'dependsOn']);
  * are the same empty config. O(n): one map lookup and one cheap deep-equality check per module;
  * only modules that differ are walked again to list their `paths`.
  *
+ * With `redact`, secret values are masked (`redactModuleDiff`): a diff to show, not to apply.
+ *
  * @throws {DuplicateModuleError} when two modules on one side share a name.
  */
-export function diffModules(previous: AppConfig, next: AppConfig): ModuleDiff {
+export function diffModules(previous: AppConfig, next: AppConfig, options?: DiffOptions): ModuleDiff {
   const before = _byName(previous.modules);
   const result: ModuleDiff = { added: [], removed: [], modified: [], unchanged: [] };
   const seen = new Set<string>();
@@ -36,7 +39,7 @@ export function diffModules(previous: AppConfig, next: AppConfig): ModuleDiff {
   for (const module of previous.modules) {
     if (!seen.has(module.name)) result.removed.push(module);
   }
-  return result;
+  return options?.redact ? redactModuleDiff(result, previous, next, options.redact) : result;
 }
 
 function _byName(modules: readonly ModuleConfig[]): Map<string, ModuleConfig> {

@@ -1,4 +1,5 @@
 import type { ModuleConfig } from '@cfg/source';
+import type { DiffRedaction } from './redact.js';
 
 /** What happened at one location: a value appeared, disappeared, or was replaced by another. */
 export type PathOp = 'add' | 'remove' | 'replace';
@@ -13,6 +14,11 @@ export interface PathChange {
   path: string;
   previous?: unknown;
   next?: unknown;
+  /**
+   * Set by a redacted diff (`redact` option, `redactDiff`) when the value itself is secret: its
+   * `previous`/`next` are the mask, and formatters print that it changed, not what.
+   */
+  secret?: true;
 }
 
 /** A module present on both sides (matched by `name`) whose content differs. */
@@ -46,4 +52,13 @@ export interface ConfigDiff {
   sections: string[];
   /** `true` when nothing at all differs: no module added, removed or modified, no section changed. */
   isEmpty: boolean;
+}
+
+/** Options of `diffConfigs` and `diffModules`. */
+export interface DiffOptions {
+  /**
+   * Masks secret values in the result (see `redactDiff`): for a diff that is shown, not applied.
+   * @defaultValue none: values are the caller's own
+   */
+  redact?: DiffRedaction;
 }

@@ -1,6 +1,6 @@
 import { ConfigSourceError } from './errors.js';
-import { hashConfig } from './hash.js';
 import { cloneJson, mergeConfigs } from './merge.js';
+import { mergeSnapshotFacts } from './references/merged.js';
 import type { AppConfig, ConfigSnapshot, ConfigSource, LoadOptions } from './types.js';
 
 const NAME = 'composite';
@@ -47,9 +47,10 @@ export class CompositeSource implements ConfigSource {
     const [first, ...overlays] = snapshots.map((s) => s.config);
     // Copy even a single layer, so nobody can modify a layer's (possibly cached) config through ours.
     const config = overlays.reduce((merged, overlay) => this.#merge(merged, overlay), cloneJson(first!));
-    const hash = hashConfig(config);
-    this.#last = { layerHashes: _joinHashes(snapshots.map((s) => s.hash)), hash };
-    return { config, hash, source: this.name, loadedAt: new Date() };
+    // The hash of the merged config (keyed when a layer resolved references), and where secrets sit.
+    const facts = mergeSnapshotFacts(snapshots, config);
+    this.#last = { layerHashes: _joinHashes(snapshots.map((s) => s.hash)), hash: facts.hash };
+    return { config, ...facts, source: this.name, loadedAt: new Date() };
   }
 
   async hash(opts: LoadOptions = {}): Promise<string> {

@@ -28,23 +28,37 @@ export async function readConfigBytes(path: string, opts: ReadConfigOptions = {}
   try {
     const { size } = await handle.stat();
     checkDocumentSize(size, ctx);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    let want = size + 1; // one byte more than the size shows a file that grew
-    for (;;) {
-      opts.signal?.throwIfAborted();
-      const chunk = Buffer.allocUnsafe(want);
-      const { bytesRead } = await handle.read(chunk, 0, want, total);
-      if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
-      total += bytesRead;
-      checkDocumentSize(total, ctx);
-      want = GROWTH_CHUNK_BYTES;
-    }
-    return Buffer.concat(chunks, total);
+    return await readOpenFile(handle, size, (total) => checkDocumentSize(total, ctx), opts.signal);
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The whole of an open file whose size was `size` a moment ago. `check(total)` runs after every
+ * chunk and throws to stop: a file that grows while read (or has no size, like a pipe) is caught
+ * once it passes the caller's limit, never read to its end.
+ */
+export async function readOpenFile(
+  handle: FileHandle,
+  size: number,
+  check: (total: number) => void,
+  signal?: AbortSignal,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let want = size + 1; // one byte more than the size shows a file that grew
+  for (;;) {
+    signal?.throwIfAborted();
+    const chunk = Buffer.allocUnsafe(want);
+    const { bytesRead } = await handle.read(chunk, 0, want, total);
+    if (bytesRead === 0) break;
+    chunks.push(chunk.subarray(0, bytesRead));
+    total += bytesRead;
+    check(total);
+    want = GROWTH_CHUNK_BYTES;
+  }
+  return Buffer.concat(chunks, total);
 }
 
 /** `readConfigBytes`, decoded by `decodeConfigBytes`: what `cfg push` and a seed read. */

@@ -3,6 +3,8 @@ import { hashBytes } from './hash.js';
 import { IncrementalParser, type IncrementalParseStats } from './incremental-parse.js';
 import { LastParse } from './last-parse.js';
 import type { ConfigParser } from './parse.js';
+import type { ReferenceOptions } from './references/options.js';
+import { ReferenceStage } from './references/reference-stage.js';
 import type {
   AppConfig,
   ConfigDocumentStore,
@@ -45,6 +47,11 @@ export interface DatabaseSourceOptions {
    */
   cacheTtlMs?: number;
   /**
+   * Resolves `${env:…}` and `${file:…}` references after parsing (see "References" in the README).
+   * @defaultValue none: `${` is plain text
+   */
+  references?: ReferenceOptions;
+  /**
    * Text → value step, e.g. js-yaml's `load`. Its result still goes through `toAppConfig`.
    * @defaultValue `parseConfig`
    */
@@ -73,11 +80,14 @@ export class DatabaseSource implements ConfigSource {
   /** Present when the store can push; forwards its notices for this key, and a hint on reconnect. */
   readonly subscribe?: (hint: () => void) => () => void;
   readonly #store: ConfigDocumentStore;
-  readonly #opts: Required<Omit<DatabaseSourceOptions, 'parse' | 'logger' | 'maxDocumentBytes' | 'overlay'>> &
-    Pick<DatabaseSourceOptions, 'parse' | 'logger' | 'maxDocumentBytes' | 'overlay'>;
+  readonly #opts: Required<
+    Omit<DatabaseSourceOptions, 'parse' | 'logger' | 'maxDocumentBytes' | 'overlay' | 'references'>
+  > &
+    Pick<DatabaseSourceOptions, 'parse' | 'logger' | 'maxDocumentBytes' | 'overlay' | 'references'>;
   #cache: { snapshot: ConfigSnapshot; storedAt: number } | undefined;
   readonly #lastParse = new LastParse();
   readonly #parser: IncrementalParser;
+  readonly #references: ReferenceStage;
 
   constructor(store: ConfigDocumentStore, userOpts: DatabaseSourceOptions = {}) {
     this.#opts = { key: 'default', cacheTtlMs: 0, ...userOpts };
@@ -86,6 +96,7 @@ export class DatabaseSource implements ConfigSource {
     this.name = `${NAME}:${this.key}`;
     const { parse, maxDocumentBytes, overlay } = this.#opts;
     this.#parser = new IncrementalParser({ filename: this.name, parse, maxDocumentBytes, overlay });
+    this.#references = new ReferenceStage(userOpts.references, this.name);
     if (store.subscribe) this.subscribe = (hint) => this.#subscribe(hint);
   }
 
@@ -103,19 +114,19 @@ export class DatabaseSource implements ConfigSource {
   async load(opts: LoadOptions = {}): Promise<ConfigSnapshot> {
     const cached = this.#cachedSnapshot();
     if (cached && (await this.hash(opts)) === cached.hash) return cached;
+    return this.#loadFresh(opts);
+  }
+
+  /** `load()` without the cache (which asks `hash()`, which may need a load). */
+  async #loadFresh(opts: LoadOptions): Promise<ConfigSnapshot> {
     opts.signal?.throwIfAborted();
     const doc = await this.#store.getDocument(this.key);
     opts.signal?.throwIfAborted();
     if (!doc) throw this.#notFound();
     const hash = this.#hashOf(doc);
     const config = await this.#parse(doc.data, hash, opts);
-    const snapshot: ConfigSnapshot = {
-      config,
-      hash,
-      source: this.name,
-      version: doc.version,
-      loadedAt: new Date(),
-    };
+    const parsed = { config, hash, source: this.name, version: doc.version, loadedAt: new Date() };
+    const snapshot = await this.#references.apply(parsed, { ...opts, text: doc.data });
     if (this.#opts.cacheTtlMs > 0) this.#cache = { snapshot, storedAt: performance.now() };
     return snapshot;
   }
@@ -140,15 +151,21 @@ export class DatabaseSource implements ConfigSource {
       }
       return { data: stored.data, hash: this.#hashOf({ data: stored.data, hash: stored.hash ?? '' }) };
     };
+    const references = new ReferenceStage(this.#opts.references, this.name);
+    const load = async (opts: LoadOptions = {}) => {
+      const { data, hash } = await read(opts);
+      const config = await this.#parse(data, hash, opts);
+      const parsed = { config, hash, source: this.name, version, loadedAt: new Date() };
+      return references.apply(parsed, { ...opts, text: data });
+    };
     return {
       name: this.name,
       version,
-      load: async (opts = {}) => {
+      load,
+      hash: async (opts = {}) => {
         const { data, hash } = await read(opts);
-        const config = await this.#parse(data, hash, opts);
-        return { config, hash, source: this.name, version, loadedAt: new Date() };
+        return references.hash(hash, { ...opts, text: data, load: () => load(opts) });
       },
-      hash: async (opts = {}) => (await read(opts)).hash,
     };
   }
 
@@ -177,13 +194,16 @@ export class DatabaseSource implements ConfigSource {
     return this.#lastParse.configFor(hash, async () => (await this.#parser.parseAsync(data, opts)).config);
   }
 
-  /** The store's hash of the document, never a cached one. */
+  /**
+   * The store's hash of the document, never a cached one; with references, combined with their
+   * current values (as `load()` combines them).
+   */
   async hash(opts: LoadOptions = {}): Promise<string> {
     opts.signal?.throwIfAborted();
     const hash = await this.#store.getDocumentHash(this.key);
     opts.signal?.throwIfAborted();
     if (hash === null) throw this.#notFound();
-    return hash;
+    return this.#references.hash(hash, { ...opts, load: () => this.#loadFresh(opts) });
   }
 
   #cachedSnapshot(): ConfigSnapshot | undefined {

@@ -14,7 +14,8 @@ export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
  * `config.yaml:12:3: duplicate key "port"` (line and column are 1-based; 0 when unknown).
  */
 export class ConfigParseError extends Error {
-  override readonly name = 'ConfigParseError';
+  // `string`, so that `ConfigReferenceError` can name itself.
+  override readonly name: string = 'ConfigParseError';
   readonly code = ERROR_CODES.CFG_PARSE;
   readonly file: string;
   readonly line: number;

@@ -4,6 +4,8 @@ import { hashBytes } from './hash.js';
 import { IncrementalParser, type IncrementalParseStats } from './incremental-parse.js';
 import { LastParse } from './last-parse.js';
 import type { ConfigParser } from './parse.js';
+import type { ReferenceOptions } from './references/options.js';
+import { ReferenceStage } from './references/reference-stage.js';
 import type { ConfigSnapshot, ConfigSource, LoadOptions } from './types.js';
 
 const NAME = 'file';
@@ -14,6 +16,11 @@ export interface FileSourceOptions {
    * @defaultValue `parseConfig` (`yaml`, with a `JSON.parse` fast path for JSON text)
    */
   parse?: ConfigParser;
+  /**
+   * Resolves `${env:…}` and `${file:…}` references after parsing (see "References" in the README).
+   * @defaultValue none: `${` is plain text
+   */
+  references?: ReferenceOptions;
   /**
    * Larger files are refused (`ConfigParseError`) by `load()` and `hash()` alike, before they are
    * read whole.
@@ -42,17 +49,25 @@ export class FileSource implements ConfigSource {
   readonly #opts: FileSourceOptions;
   readonly #lastParse = new LastParse();
   readonly #parser: IncrementalParser;
+  readonly #references: ReferenceStage;
 
   constructor(path: string, opts: FileSourceOptions = {}) {
     this.path = resolve(path);
     this.name = `${NAME}:${this.path}`;
     this.#opts = opts;
-    this.#parser = new IncrementalParser({ ...opts, filename: this.path });
+    const { parse, maxDocumentBytes, overlay } = opts;
+    this.#parser = new IncrementalParser({ filename: this.path, parse, maxDocumentBytes, overlay });
+    this.#references = new ReferenceStage(opts.references, this.path);
   }
 
   /** What parsing has cost so far: blocks parsed and reused, bytes parsed (`IncrementalParser`). */
   get parseStats(): IncrementalParseStats {
     return this.#parser.stats;
+  }
+
+  /** The files the references of the last parsed text name (absolute, as written), for watchers. */
+  referencedFiles(): string[] {
+    return this.#references.files;
   }
 
   async load(opts: LoadOptions = {}): Promise<ConfigSnapshot> {
@@ -62,11 +77,16 @@ export class FileSource implements ConfigSource {
       const text = decodeConfigBytes(bytes, { filename: this.path });
       return (await this.#parser.parseAsync(text, opts)).config;
     });
-    return { config, hash, source: this.name, loadedAt: new Date() };
+    const snapshot = { config, hash, source: this.name, loadedAt: new Date() };
+    return this.#references.apply(snapshot, {
+      ...opts,
+      text: () => decodeConfigBytes(bytes, { filename: this.path }),
+    });
   }
 
   async hash(opts: LoadOptions = {}): Promise<string> {
-    return hashBytes(await this.#read(opts));
+    const bytes = await this.#read(opts);
+    return this.#references.hash(hashBytes(bytes), { ...opts, text: bytes, load: () => this.load(opts) });
   }
 
   #read(opts: LoadOptions): Promise<Buffer> {

@@ -61,6 +61,7 @@ export {
   toAppConfig,
 } from './parse.js';
 export { type ParseAsyncOptions, parseConfigAsync } from './parse-async.js';
+export * from './references/index.js';
 export {
   type LocalSnapshot,
   SnapshotFile,

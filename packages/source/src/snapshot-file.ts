@@ -5,6 +5,8 @@ import { hashBytes } from './hash.js';
 import { LastParse } from './last-parse.js';
 import type { ConfigParser } from './parse.js';
 import { parseConfigAsync } from './parse-async.js';
+import type { ReferenceOptions } from './references/options.js';
+import { ReferenceStage } from './references/reference-stage.js';
 import type { ConfigSource, Logger } from './types.js';
 
 /** The file format's version; a file with another one is not read. */
@@ -141,18 +143,24 @@ export class SnapshotFile {
 /**
  * A source that serves a saved snapshot: its text parsed (once) with `parse`, its hash and version,
  * under `name` — pass the name of the source it stands in for (e.g. `database:<key>`), so the
- * snapshots it yields compare with that source's.
+ * snapshots it yields compare with that source's. With `references`, resolved as that source
+ * resolves them (the saved text keeps the references, never their values).
  */
 export function snapshotSource(
   snapshot: LocalSnapshot,
-  opts: { name: string; parse?: ConfigParser; maxDocumentBytes?: number; overlay?: boolean },
+  opts: {
+    name: string;
+    parse?: ConfigParser;
+    maxDocumentBytes?: number;
+    overlay?: boolean;
+    references?: ReferenceOptions;
+  },
 ): ConfigSource & { readonly version?: number } {
   const lastParse = new LastParse();
   const { name, parse, maxDocumentBytes, overlay } = opts;
-  return {
-    name,
-    ...(snapshot.version === undefined ? {} : { version: snapshot.version }),
-    load: async (loadOpts = {}) => ({
+  const references = new ReferenceStage(opts.references, name);
+  const load: ConfigSource['load'] = async (loadOpts = {}) => {
+    const parsed = {
       config: await lastParse.configFor(snapshot.hash, () =>
         parseConfigAsync(snapshot.data, {
           filename: name,
@@ -166,8 +174,15 @@ export function snapshotSource(
       source: name,
       ...(snapshot.version === undefined ? {} : { version: snapshot.version }),
       loadedAt: new Date(),
-    }),
-    hash: async () => snapshot.hash,
+    };
+    return references.apply(parsed, { ...loadOpts, text: snapshot.data });
+  };
+  return {
+    name,
+    ...(snapshot.version === undefined ? {} : { version: snapshot.version }),
+    load,
+    hash: async (hashOpts = {}) =>
+      references.hash(snapshot.hash, { ...hashOpts, text: snapshot.data, load: () => load(hashOpts) }),
   };
 }
 

@@ -1,3 +1,5 @@
+import type { ReferenceTarget } from './references/types.js';
+
 /** One module of an application: instantiated from `type`, configured by `config`. */
 export interface ModuleConfig {
   name: string;
@@ -26,6 +28,13 @@ export interface ConfigSnapshot<C extends AppConfig = AppConfig> {
   /** Store version, when the source is versioned (databases). */
   version?: number;
   loadedAt: Date;
+  /**
+   * JSON Pointers (from the config's root) of the strings that took a value from a `${…}`
+   * reference: what `redactConfig` masks. Absent when there are none.
+   */
+  secretPaths?: readonly string[];
+  /** What this load's references read (each variable and file once, never a value). Absent when none. */
+  references?: readonly ReferenceTarget[];
 }
 
 export interface LoadOptions {

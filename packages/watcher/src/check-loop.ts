@@ -28,6 +28,8 @@ export interface CheckLoopOptions<C extends AppConfig> {
   periodMs: number;
   /** Backoff after a failed check: `minMs`, doubled per failure, capped at `maxMs`; none = no retry. */
   retry?: { minMs: number; maxMs: number };
+  /** Called after every check that was not stopped, whatever it found (ConfigWatcher re-reads the referenced files). */
+  afterCheck?: () => void;
 }
 
 /** `check` outranks `confirm`: a pending check makes the confirm pointless. */
@@ -296,6 +298,7 @@ export class CheckLoop<C extends AppConfig = AppConfig> {
   }
 
   private _afterCheck(failed: boolean): void {
+    this._opts.afterCheck?.();
     this._armPeriod();
     const { retry, confirmDelayMs } = this._opts;
     if (failed && retry) {

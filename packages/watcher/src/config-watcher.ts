@@ -11,12 +11,18 @@ import {
   type ResolvedConfigWatcherOptions,
   resolveWatcherOptions,
 } from './options.js';
+import { ReferenceDirs } from './reference-dirs.js';
 import type { ChangeHandler, WatchStats } from './types.js';
 
 /** What the watcher needs from a file source; `FileSource` from `@cfg/source` fits. */
 export interface WatchableFileSource<C extends AppConfig = AppConfig> extends ConfigSource<C> {
   /** The config file's path; its directory is what gets watched. */
   readonly path: string;
+  /**
+   * The files the config's `${file:…}` references read (`FileSource` with `references`): their
+   * directories are watched too, so a rotated secret is a change. Asked after every check.
+   */
+  referencedFiles?(): readonly string[];
 }
 
 /** Kubernetes ConfigMap volumes swap `..data` (and `..<timestamp>` folders) beside the file. */
@@ -36,6 +42,8 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
   /** Basenames in `_dir` whose events matter: the file, and its symlink target when it lives there. */
   private readonly _names: Set<string>;
   private _fsw?: FSWatcher;
+  /** The directories of referenced files (secrets), watched beside the config's own. */
+  private readonly _references: ReferenceDirs;
   private _live = false;
   /** The hash read right after the latest event (and when it was read): a settle sample for free. */
   private _sample?: { hash: string; at: number };
@@ -63,7 +71,21 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
       maxWaitMs,
       confirmDelayMs,
       periodMs: resyncIntervalMs,
+      afterCheck: () => this._watchReferences(),
     });
+    const { usePolling, pollIntervalMs } = this.options;
+    this._references = new ReferenceDirs({
+      usePolling,
+      pollIntervalMs,
+      onEvent: () => this._onReferenceEvent(),
+      onError: (error) => this._loop.report(error),
+      logger,
+    });
+  }
+
+  /** The directories watched for referenced files (`${file:…}`), besides the config's own. */
+  get referenceDirs(): string[] {
+    return this._references.dirs;
   }
 
   /** Hash of the last snapshot delivered, or recorded by `start()`; null while the file was unreadable. */
@@ -152,6 +174,8 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
         checkNow = true;
       }
     }
+    // The files of the text the source last parsed (here, or in the caller's own load).
+    await this._references.update(this.source.referencedFiles?.() ?? []);
     loop.begin(initialHash, checkNow);
   }
 
@@ -160,7 +184,21 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
     this._live = false;
     const fsw = this._fsw;
     this._fsw = undefined;
-    await fsw?.close();
+    await Promise.all([fsw?.close(), this._references.close()]);
+  }
+
+  /** After every check: watch the directories of the files the source's last parse references. */
+  private _watchReferences(): void {
+    const files = this.source.referencedFiles?.();
+    if (!files) return;
+    this._references.update(files).catch((error: unknown) => this._loop.report(toError(error)));
+  }
+
+  /** A referenced file changed, or its Kubernetes `..data` link: a check, as for the config itself. */
+  private _onReferenceEvent(): void {
+    if (!this._live) return;
+    this._loop.notify();
+    void this._takeSample();
   }
 
   private _onFsEvent(path: string | undefined): void {

@@ -1,4 +1,6 @@
+import { runReferenceSuite } from './reference-suite.js';
 import { runWatcherSuite } from './watcher-suite.js';
 
 // Native mode: chokidar on fs.watch.
 runWatcherSuite({});
+runReferenceSuite({});
