@@ -1,5 +1,5 @@
 import type { PgConfigStore } from '@cfg/pg-store';
-import type { AppConfig } from '@cfg/source';
+import type { AppConfig, ConfigSnapshot } from '@cfg/source';
 import type { FastifyInstance } from 'fastify';
 import { afterEach } from 'vitest';
 import { type BuildOptions, build } from '../../src/app.js';
@@ -11,6 +11,7 @@ import { Runtime } from '../../src/runtime.js';
 import type { ConfigWriter } from '../../src/writers/types.js';
 import { sampleConfig, snapshotOf } from './configs.js';
 import { documentWriter } from './document-writer.js';
+import type { DatabaseSource } from '@cfg/source';
 
 export const ADMIN = 'admin-token-0123456789';
 export const READER = 'read-token-0123456789';
@@ -32,6 +33,8 @@ afterEach(async () => {
 export async function buildTestApp(
   opts: {
     config?: AppConfig;
+    /** The snapshot to start on, as a source loaded it (wins over `config` and `version`). */
+    snapshot?: ConfigSnapshot;
     writer?: ConfigWriter;
     version?: number;
     sseHeartbeatMs?: number;
@@ -42,7 +45,7 @@ export async function buildTestApp(
     console?: ConsoleAssets | false;
   } = {},
 ): Promise<TestApp> {
-  const initial = {
+  const initial = opts.snapshot ?? {
     ...snapshotOf(opts.config ?? sampleConfig()),
     ...(opts.version ? { version: opts.version } : {}),
   };
@@ -82,14 +85,11 @@ export async function buildDatabaseApp(
   store: PgConfigStore,
   key: string,
   text: string,
-  opts: Omit<Parameters<typeof buildTestApp>[0] & object, 'config' | 'version' | 'writer'> = {},
-  writerOpts: { maxDocumentBytes?: number } = {},
-): Promise<TestApp & { key: string }> {
+  opts: Omit<Parameters<typeof buildTestApp>[0] & object, 'config' | 'version' | 'writer' | 'snapshot'> = {},
+  writerOpts: Parameters<typeof documentWriter>[2] = {},
+): Promise<TestApp & { key: string; source: DatabaseSource }> {
   await store.putDocument(key, text, { actor: 'seed' });
   const { source, writer } = documentWriter(store, key, writerOpts);
   const initial = await source.load();
-  return {
-    key,
-    ...(await buildTestApp({ ...opts, config: initial.config, version: initial.version, writer })),
-  };
+  return { key, source, ...(await buildTestApp({ ...opts, snapshot: initial, writer })) };
 }
