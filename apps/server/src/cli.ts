@@ -8,8 +8,8 @@ import type { CommandResult } from './commands/validate.js';
 import { DEFAULT_DATA_DIR } from './db/find-data-dir.js';
 import { collectLabels } from './fleet/labels.js';
 import { moduleTypes } from './fleet/module-types.js';
-import { collectSecretDirs, collectSecretEnv } from './secrets/options.js';
 import { SERVER_VERSION } from './lib/version.js';
+import { collectSecretDirs, collectSecretEnv } from './secrets/options.js';
 
 // Commands are imported when run, so `cfg validate` never loads fastify, pg or chokidar.
 
@@ -200,6 +200,7 @@ program
   .addOption(
     new Option(
       '--secret-dir <dir>',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the reference syntax, not a template.
       'a directory ${file:/…} references may read, e.g. /run/secrets (repeatable; env: comma-separated); default: none',
     )
       .env('CFG_SECRET_DIRS')
@@ -208,6 +209,7 @@ program
   .addOption(
     new Option(
       '--secret-env <names>',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the reference syntax, not a template.
       'environment variables ${env:…} references may read: NAME, PREFIX_*, or * (comma-separated; never CFG_*); default: none',
     )
       .env('CFG_SECRET_ENV')
@@ -216,6 +218,7 @@ program
   .addOption(
     new Option(
       '--no-references',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the reference syntax, not a template.
       'treat ${ as plain text: no ${env:…}/${file:…} references at all (env: any value)',
     ).env('CFG_NO_REFERENCES'),
   )

@@ -150,15 +150,15 @@ export class FleetReporter {
 
   #report(result: ReloadResult, version: number): OutcomeReport {
     const report: OutcomeReport = {
-        instanceId: this.id,
-        key: this.#identity.key,
-        version,
-        outcome: result.outcome,
-        hash: result.toHash,
-        ...(result.errorCode === undefined ? {} : { errorCode: result.errorCode }),
-        ...(result.error === undefined ? {} : { error: result.error }),
-        ...(result.issues === undefined ? {} : { issues: result.issues }),
-        durationMs: result.durationMs,
+      instanceId: this.id,
+      key: this.#identity.key,
+      version,
+      outcome: result.outcome,
+      hash: result.toHash,
+      ...(result.errorCode === undefined ? {} : { errorCode: result.errorCode }),
+      ...(result.error === undefined ? {} : { error: result.error }),
+      ...(result.issues === undefined ? {} : { issues: result.issues }),
+      durationMs: result.durationMs,
     };
     return this.#redactor ? this.#redactor.redactOutbound(report, 'fleet') : report;
   }

@@ -119,7 +119,12 @@ export class Redactor {
       if (scrubbed === record[key]) continue;
       copy ??= { ...record };
       // Defined, not assigned: a `__proto__` key from parsed JSON stays plain data.
-      Object.defineProperty(copy, key, { value: scrubbed, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(copy, key, {
+        value: scrubbed,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return copy ?? value;
   }

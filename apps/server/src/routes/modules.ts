@@ -47,7 +47,10 @@ export const moduleRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
   /** The modules as shown: secrets masked (values from references, values under secret keys). */
   const shown = () => {
     const { config, secretPaths } = runtime.reloader.current;
-    return runtime.redactor.config(config.modules, secretPaths?.map((p) => p.replace(/^\/modules/, '')));
+    return runtime.redactor.config(
+      config.modules,
+      secretPaths?.map((p) => p.replace(/^\/modules/, '')),
+    );
   };
 
   app.get(

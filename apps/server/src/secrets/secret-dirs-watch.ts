@@ -20,11 +20,7 @@ export interface SecretDirsWatch {
  * check, which re-reads every referenced file, decides whether anything changed; and the poll
  * interval still catches what an event misses (a subdirectory, a directory that appears later).
  */
-export function watchSecretDirs(
-  dirs: readonly string[],
-  nudge: () => void,
-  logger: Logger,
-): SecretDirsWatch {
+export function watchSecretDirs(dirs: readonly string[], nudge: () => void, logger: Logger): SecretDirsWatch {
   const watchers: FSWatcher[] = [];
   const watched: string[] = [];
   let quiet: NodeJS.Timeout | undefined;

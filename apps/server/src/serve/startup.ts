@@ -4,8 +4,8 @@ import {
   type ConfigSnapshot,
   type ConfigSource,
   firstUsable,
-  type ReferenceOptions,
   NoUsableConfigError,
+  type ReferenceOptions,
   type SnapshotFile,
   snapshotSource,
 } from '@cfg/source';

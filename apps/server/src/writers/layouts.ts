@@ -129,11 +129,7 @@ export class OverlayDocument implements DocumentLayout<OverlayLayers> {
     return { config: merged, ...mergeSnapshotFacts([base, layer], merged) };
   }
 
-  async edit(
-    doc: EditableConfigText,
-    name: string,
-    config: Record<string, unknown>,
-  ): Promise<OverlayLayers> {
+  async edit(doc: EditableConfigText, name: string, config: Record<string, unknown>): Promise<OverlayLayers> {
     const base = await this.#loadBase();
     const module = base.config.modules.find((m) => m.name === name);
     // The overlay only edits the file's modules: one the file no longer has cannot be written.

@@ -1,10 +1,17 @@
+/* biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are reference syntax. */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PgConfigStore } from '@cfg/pg-store';
 import { createTestSchema, type TestSchema } from '@cfg/pg-store/testing';
-import { type ConfigSource, DatabaseSource, FileSource, type ReferenceOptions, SECRET_MASK } from '@cfg/source';
+import {
+  type ConfigSource,
+  DatabaseSource,
+  FileSource,
+  type ReferenceOptions,
+  SECRET_MASK,
+} from '@cfg/source';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOverlaySource } from '../../src/sources/overlay-source.js';
 import { OverlayDocument } from '../../src/writers/layouts.js';

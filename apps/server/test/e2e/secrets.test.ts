@@ -1,3 +1,4 @@
+/* biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are reference syntax. */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -97,12 +98,19 @@ async function call(
 ): Promise<{ status: number; body: string }> {
   const res = await server.fetch(path, init);
   const body = await res.text();
-  outputs.push({ what: `${init.method ?? 'GET'} ${path}`, text: `${res.status} ${JSON.stringify([...res.headers])} ${body}` });
+  outputs.push({
+    what: `${init.method ?? 'GET'} ${path}`,
+    text: `${res.status} ${JSON.stringify([...res.headers])} ${body}`,
+  });
   return { status: res.status, body };
 }
 
 /** The server's secret flags: the directories, and the greeting's variable by a prefix rule. */
-const secretArgs = (...dirs: string[]) => [...dirs.flatMap((d) => ['--secret-dir', d]), '--secret-env', 'APP_E2E_*'];
+const secretArgs = (...dirs: string[]) => [
+  ...dirs.flatMap((d) => ['--secret-dir', d]),
+  '--secret-env',
+  'APP_E2E_*',
+];
 const ENV = { APP_E2E_GREETING: GREETING };
 
 beforeAll(async () => {
@@ -190,7 +198,8 @@ describe('secrets, end to end (real processes)', () => {
         const res = await fileServer.fetch(path, { headers: basic(user, next) });
         await res.arrayBuffer();
         if (res.status === 200) break;
-        if (performance.now() - started > 10_000) throw new Error(`round ${round}: ${path} never took the new password`);
+        if (performance.now() - started > 10_000)
+          throw new Error(`round ${round}: ${path} never took the new password`);
       }
       latencies.push(performance.now() - started);
       current[user] = next;
@@ -207,7 +216,8 @@ describe('secrets, end to end (real processes)', () => {
     const rotations = streams[0]!.received.slice(reloadsBefore);
     expect(rotations.every((e) => e.outcome === 'partial' && e.modules.length === 1)).toBe(true);
     const sorted = [...latencies].sort((a, b) => a - b);
-    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!.toFixed(0);
+    const at = (q: number) =>
+      sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!.toFixed(0);
     console.log(
       `secret rotation → new password accepted (file mode, --watch, ${ROTATIONS} rotations): median ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${sorted.at(-1)!.toFixed(0)} ms; ${[...seen].map(([s, n]) => `${n}× ${s}`).join(', ')} under load, 0 failed`,
     );
@@ -217,7 +227,13 @@ describe('secrets, end to end (real processes)', () => {
     const from = fileServer.logs.length;
     const good = configText();
     // A module type taken from a secret file: the rejection says `unknown module type "<value>"`.
-    await writeFile(file, good.replace('platform:', `  - name: odd\n    type: \${file:${join(plain, 'ops-password')}}\nplatform:`));
+    await writeFile(
+      file,
+      good.replace(
+        'platform:',
+        `  - name: odd\n    type: \${file:${join(plain, 'ops-password')}}\nplatform:`,
+      ),
+    );
     const rejected = await streams[0]!.waitFor((e) => e.outcome === 'rejected');
     expect(rejected.error).toContain(`unknown module type "${SECRET_MASK}"`);
     const line = await fileServer.waitForLog((e) => e.outcome === 'rejected', 10_000, from);
@@ -296,7 +312,10 @@ describe('secrets, end to end (real processes)', () => {
     expect(plainDiff.code).toBe(1);
     expect(plainDiff.stdout).toContain('replace /config/password: (secret changed)');
     const json = await runCli(['diff', a, b, '--json']);
-    expect(JSON.parse(json.stdout).modules.modified[0].paths[0]).toMatchObject({ secret: true, next: SECRET_MASK });
+    expect(JSON.parse(json.stdout).modules.modified[0].paths[0]).toMatchObject({
+      secret: true,
+      next: SECRET_MASK,
+    });
     outputs.push({ what: 'cfg diff', text: plainDiff.stdout + plainDiff.stderr });
     outputs.push({ what: 'cfg diff --json', text: json.stdout + json.stderr });
   });

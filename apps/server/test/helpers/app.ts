@@ -1,5 +1,5 @@
 import type { PgConfigStore } from '@cfg/pg-store';
-import type { AppConfig, ConfigSnapshot } from '@cfg/source';
+import type { AppConfig, ConfigSnapshot, DatabaseSource } from '@cfg/source';
 import type { FastifyInstance } from 'fastify';
 import { afterEach } from 'vitest';
 import { type BuildOptions, build } from '../../src/app.js';
@@ -11,7 +11,6 @@ import { Runtime } from '../../src/runtime.js';
 import type { ConfigWriter } from '../../src/writers/types.js';
 import { sampleConfig, snapshotOf } from './configs.js';
 import { documentWriter } from './document-writer.js';
-import type { DatabaseSource } from '@cfg/source';
 
 export const ADMIN = 'admin-token-0123456789';
 export const READER = 'read-token-0123456789';

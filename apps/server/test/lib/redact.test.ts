@@ -25,7 +25,10 @@ describe('Redactor', () => {
     const secret = 'quote"and\\back-slash';
     redactor.learn({ config: config(secret), secretPaths: ['/modules/0/config/url'] });
     expect(redactor.active).toBe(true);
-    const line = JSON.stringify({ msg: `unknown type "postgres://app:${secret}@db/app"`, other: 'literal-pw-123' });
+    const line = JSON.stringify({
+      msg: `unknown type "postgres://app:${secret}@db/app"`,
+      other: 'literal-pw-123',
+    });
     const scrubbed = redactor.text(line);
     expect(scrubbed).not.toContain('literal-pw-123');
     expect(scrubbed).not.toContain(JSON.stringify(secret).slice(1, -1));
@@ -49,7 +52,9 @@ describe('Redactor', () => {
       redactor.learn({ config: config(`rotated-secret-${i}`), secretPaths: ['/modules/0/config/url'] });
     expect(redactor.text('postgres://app:first-secret-0@db/app')).toBe(SECRET_MASK);
     redactor.learn({ config: config('one-more-secret'), secretPaths: ['/modules/0/config/url'] });
-    expect(redactor.text('postgres://app:first-secret-0@db/app')).toBe('postgres://app:first-secret-0@db/app');
+    expect(redactor.text('postgres://app:first-secret-0@db/app')).toBe(
+      'postgres://app:first-secret-0@db/app',
+    );
   });
 
   it('redactOutbound copies only what it changes, and keeps __proto__ keys as plain data', () => {

@@ -9,13 +9,16 @@ describe('secret flags', () => {
   });
 
   it('--secret-dir is repeatable and comma-separated, made absolute, never the root', () => {
-    expect(collectSecretDirs('/run/secrets, /etc/app', ['/run/secrets'])).toEqual(['/run/secrets', '/etc/app']);
+    expect(collectSecretDirs('/run/secrets, /etc/app', ['/run/secrets'])).toEqual([
+      '/run/secrets',
+      '/etc/app',
+    ]);
     expect(collectSecretDirs('rel')[0]).toBe(`${process.cwd()}/rel`);
     expect(() => collectSecretDirs('/')).toThrow(InvalidArgumentError);
     expect(() => collectSecretDirs('/tmp/..')).toThrow(/every file of the server/);
   });
 
-  it('--secret-env takes names, prefixes and *, but never the server\'s own CFG_ variables', () => {
+  it("--secret-env takes names, prefixes and *, but never the server's own CFG_ variables", () => {
     const names = collectSecretEnv('DB_PASSWORD,APP_*,*');
     const { env } = referenceOptions({ references: true, secretEnv: names })!;
     const [exact, prefix, all] = env as [string, RegExp, RegExp];

@@ -1,3 +1,4 @@
+/* biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are reference syntax. */
 import { parseConfig, SECRET_KEY_PATTERN, SECRET_MASK } from '@cfg/source';
 import { describe, expect, it } from 'vitest';
 import { maskStoredText, StoredTextMasker } from '../../src/secrets/stored-text.js';
