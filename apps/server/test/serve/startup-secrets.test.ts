@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SnapshotFile } from '@cfg/source';
+import { type ConfigSource, SnapshotFile } from '@cfg/source';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseInitial } from '../../src/serve/startup.js';
 
@@ -20,9 +20,10 @@ describe('start-up from the local snapshot, with references', () => {
     await snapshots.save({ key: 'default', version: 3, data: text });
     const plan = {
       key: 'default',
-      candidates: () => [],
+      // The store is down: the walk over stored versions never starts.
+      candidates: async function* () {},
       documentName: 'database:default',
-      fromSnapshot: (document: never) => document,
+      fromSnapshot: (document: ConfigSource) => document,
       snapshots,
       storeError: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
     };
