@@ -37,6 +37,26 @@ describe('Redactor', () => {
     expect(redactor.text(`plain postgres://app:${secret}@db/app text`)).toBe(`plain ${SECRET_MASK} text`);
   });
 
+  it('takes every character of a secret literally (no pattern syntax), and a secret inside a longer one masks whole', () => {
+    const redactor = new Redactor();
+    const odd = 'a.b*c+(d)|[e]$^{f}?\\/';
+    redactor.learn({
+      config: { modules: [{ name: 'm', type: 'x', config: { token: odd, apiKey: `${odd}-longer` } }] },
+    });
+    expect(redactor.text(`x ${odd} y ${odd}-longer z abc`)).toBe(`x ${SECRET_MASK} y ${SECRET_MASK} z abc`);
+    expect(redactor.text('a-b-c-d')).toBe('a-b-c-d');
+  });
+
+  it('learns what changed: a module object it saw before is not walked again, a new one is', () => {
+    const redactor = new Redactor();
+    const kept = { name: 'kept', type: 'x', config: { password: 'kept-secret-1' } };
+    redactor.learn({ config: { modules: [kept] } });
+    redactor.learn({
+      config: { modules: [kept, { name: 'new', type: 'x', config: { token: 'new-secret-2' } }] },
+    });
+    expect(redactor.text('kept-secret-1 new-secret-2')).toBe(`${SECRET_MASK} ${SECRET_MASK}`);
+  });
+
   it(`leaves strings shorter than ${MIN_SCRUBBED_LENGTH} characters in text, but masks them as values`, () => {
     const redactor = new Redactor();
     const short = { modules: [{ name: 'm', type: 'x', config: { token: 'abc', maxTokens: 100 } }] };
