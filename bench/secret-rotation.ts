@@ -10,11 +10,18 @@
  * Run: pnpm --filter @cfg/bench bench:secret-rotation [--quick]   (needs apps/server built and PostgreSQL)
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isQuick } from './lib/args.js';
-import { assertBuilt, createBenchSchema, ServerProcess, sleep, stopAllServers } from './lib/cfg-server.js';
+import {
+  assertBuilt,
+  createBenchSchema,
+  SecretVolume,
+  ServerProcess,
+  sleep,
+  stopAllServers,
+} from './lib/cfg-server.js';
 import { type Figure, timing, value } from './lib/figures.js';
 import { publish } from './lib/results.js';
 import { summarize } from './lib/stats.js';
@@ -26,20 +33,8 @@ const GAP_MS = 200;
 const TIMEOUT_MS = 10_000;
 
 const root = await mkdtemp(join(tmpdir(), 'cfg-bench-rotation-'));
-const volume = join(root, 'volume');
 const plain = join(root, 'plain');
-await Promise.all([mkdir(volume), mkdir(plain)]);
-
-let generation = 0;
-/** What kubelet does to a Secret volume: a new folder, a temp link, renamed over `..data`. */
-async function swapVolume(password: string): Promise<void> {
-  generation++;
-  await mkdir(join(volume, `..gen_${generation}`));
-  await writeFile(join(volume, `..gen_${generation}`, 'password'), password);
-  await symlink(`..gen_${generation}`, join(volume, '..data_tmp'));
-  await rename(join(volume, '..data_tmp'), join(volume, '..data'));
-  if (generation > 1) await rm(join(volume, `..gen_${generation - 1}`), { recursive: true });
-}
+await mkdir(plain);
 
 async function replacePlain(password: string): Promise<void> {
   await writeFile(join(plain, 'password.tmp'), password);
@@ -97,15 +92,14 @@ const db = await createBenchSchema('secret_rotation');
 const figures: Figure[] = [];
 try {
   const initial = 'initial-password';
-  await swapVolume(initial);
-  await symlink(join('..data', 'password'), join(volume, 'password'));
+  const volume = await SecretVolume.create(join(root, 'volume'), 'password', initial);
   await replacePlain(initial);
-  const secretDirs = ['--secret-dir', volume, '--secret-dir', plain];
+  const secretDirs = ['--secret-dir', volume.dir, '--secret-dir', plain];
 
   const volumeFile = join(root, 'volume.yaml');
-  await writeFile(volumeFile, configText(join(volume, 'password')));
+  await writeFile(volumeFile, configText(volume.path));
   const fileServer = await ServerProcess.start(['--config', volumeFile, '--watch', ...secretDirs]);
-  const swaps = await rounds(fileServer, swapVolume, initial);
+  const swaps = await rounds(fileServer, (password) => volume.swap(password), initial);
   await fileServer.stop();
   figures.push(
     timing('file mode, Secret volume ..data swap → new password accepted', summarize(swaps.latencies), {

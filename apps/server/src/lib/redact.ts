@@ -78,16 +78,24 @@ export class Redactor {
     const { config } = snapshot;
     if (this.#learned.some((entry) => entry.config === config)) return;
     const found = new Set<string>();
+    const add = (strings: Iterable<string>) => {
+      for (const s of strings) found.add(s);
+    };
     const { modules, ...sections } = config;
     const keyPattern = this.keyPattern;
-    if (isSecretKey('modules', keyPattern))
-      for (const s of secretStrings({ modules }, { keyPattern })) found.add(s);
-    else for (const module of modules) for (const s of this.#secretsOf(module)) found.add(s);
-    for (const s of secretStrings(sections, { keyPattern })) found.add(s);
+    // Reference paths by module (`/modules/3/config/x` → module 3, `/config/x`); the rest are sections'.
+    const byModule = new Map<number, string[]>();
+    const sectionPaths: string[] = [];
     for (const pointer of snapshot.secretPaths ?? []) {
-      const value = _valueAt(config, pointer);
-      if (value !== null && value !== undefined && typeof value !== 'object') found.add(String(value));
+      const match = /^\/modules\/(\d+)(\/.*)$/.exec(pointer);
+      if (match) byModule.set(Number(match[1]), [...(byModule.get(Number(match[1])) ?? []), match[2]!]);
+      else sectionPaths.push(pointer);
     }
+    if (isSecretKey('modules', keyPattern)) add(secretStrings({ modules }, { keyPattern }));
+    else for (const module of modules) add(this.#secretsOf(module));
+    for (const [index, secretPaths] of byModule)
+      add(secretStrings(modules[index], { secretPaths, keyPattern: false }));
+    add(secretStrings(sections, { secretPaths: sectionPaths, keyPattern }));
     const secrets = [...found].filter((s) => s.length >= this.#minLength);
     this.#learned.push({ config, secrets });
     if (this.#learned.length > REMEMBERED_SNAPSHOTS) this.#learned.shift();
@@ -173,15 +181,4 @@ function _pattern(secrets: readonly string[]): RegExp | undefined {
   if (needles.size === 0) return undefined;
   const sorted = [...needles].sort((a, b) => b.length - a.length);
   return new RegExp(sorted.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'g');
-}
-
-/** The value at an RFC 6901 pointer (own members only), or `undefined`. */
-function _valueAt(root: unknown, pointer: string): unknown {
-  let value = root;
-  for (const segment of pointer.split('/').slice(1)) {
-    const key = segment.replaceAll('~1', '/').replaceAll('~0', '~');
-    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined;
-    value = (value as Record<string, unknown>)[key];
-  }
-  return value;
 }

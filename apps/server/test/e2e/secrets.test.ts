@@ -1,6 +1,6 @@
 /* biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are reference syntax. */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PgConfigStore } from '@cfg/pg-store';
@@ -8,6 +8,7 @@ import { createTestSchema, type TestSchema } from '@cfg/pg-store/testing';
 import { SECRET_MASK } from '@cfg/source';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReloadEvents } from '../helpers/reload-events.js';
+import { SecretVolume } from '../helpers/secret-volume.js';
 import { ADMIN_TOKEN, assertBuilt, READ_TOKEN, runCli, ServerProcess } from '../helpers/server-process.js';
 
 /** Distinctive values: any of them found in an output is a leak, never a coincidence. */
@@ -27,7 +28,7 @@ const LITERAL = seed('literal-api-key');
 const ROTATIONS = 24; // half Kubernetes `..data` swaps, half renames over a plain file
 
 let dir: string;
-let volume: string; // a Kubernetes Secret volume: password -> ..data/password, ..data -> ..gen_N
+let volume: SecretVolume; // a Kubernetes Secret volume of one file, `password`
 let plain: string; // a plain directory of secret files
 let outside: string;
 let file: string;
@@ -36,17 +37,6 @@ let store: PgConfigStore;
 let fileServer: ServerProcess;
 let dbServer: ServerProcess;
 const streams: ReloadEvents[] = [];
-
-let generation = 0;
-/** What kubelet does on a Secret update: a new folder, a temp link renamed over `..data`. */
-async function swapVolume(password: string): Promise<void> {
-  generation++;
-  await mkdir(join(volume, `..gen_${generation}`));
-  await writeFile(join(volume, `..gen_${generation}`, 'password'), password);
-  await symlink(`..gen_${generation}`, join(volume, '..data_tmp'));
-  await rename(join(volume, '..data_tmp'), join(volume, '..data'));
-  if (generation > 1) await rm(join(volume, `..gen_${generation - 1}`), { recursive: true });
-}
 
 /** An atomic replace, as `kubectl cp`, Docker secrets tooling or an editor would do it. */
 async function replaceFile(path: string, text: string): Promise<void> {
@@ -74,7 +64,7 @@ const configText = () => `modules:
     config:
       paths: [/admin]
       username: admin
-      password: \${file:${join(volume, 'password')}}
+      password: \${file:${volume.path}}
   - name: ops-auth
     type: basic-auth
     config:
@@ -116,12 +106,10 @@ const ENV = { APP_E2E_GREETING: GREETING };
 beforeAll(async () => {
   await assertBuilt();
   dir = await mkdtemp(join(tmpdir(), 'cfg-e2e-secrets-'));
-  volume = join(dir, 'volume');
   plain = join(dir, 'plain');
   outside = join(dir, 'outside');
-  await Promise.all([mkdir(volume), mkdir(plain), mkdir(outside)]);
-  await swapVolume(seed('admin-password'));
-  await symlink(join('..data', 'password'), join(volume, 'password'));
+  await Promise.all([mkdir(plain), mkdir(outside)]);
+  volume = await SecretVolume.create(join(dir, 'volume'), 'password', seed('admin-password'));
   await writeFile(join(plain, 'ops-password'), `${seed('ops-password')}\n`);
   await writeFile(join(outside, 'not-a-secret-dir'), seed('outside'));
   db = await createTestSchema({ poolSize: 2 });
@@ -137,7 +125,7 @@ describe('secrets, end to end (real processes)', () => {
   it('file mode: references resolve at load, and a CFG_ variable is never readable by a config', async () => {
     file = join(dir, 'config.yaml');
     await writeFile(file, configText());
-    fileServer = await ServerProcess.start(['--config', file, '--watch', ...secretArgs(volume, plain)], {
+    fileServer = await ServerProcess.start(['--config', file, '--watch', ...secretArgs(volume.dir, plain)], {
       env: ENV,
     });
     streams.push(await ReloadEvents.open(fileServer.url, READ_TOKEN));
@@ -192,7 +180,7 @@ describe('secrets, end to end (real processes)', () => {
       const previous = current[user];
       const next = seed(`${user}-password`);
       const started = performance.now();
-      if (user === 'admin') await swapVolume(next);
+      if (user === 'admin') await volume.swap(next);
       else await replaceFile(join(plain, 'ops-password'), `${next}\n`);
       for (;;) {
         const res = await fileServer.fetch(path, { headers: basic(user, next) });
@@ -263,7 +251,7 @@ describe('secrets, end to end (real processes)', () => {
         // Only the secret-directory watch can deliver a rotation in time: the poll is a minute away.
         '--poll-interval-ms',
         '60000',
-        ...secretArgs(volume, plain),
+        ...secretArgs(volume.dir, plain),
       ],
       { env: ENV },
     );
