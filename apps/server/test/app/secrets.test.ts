@@ -76,6 +76,7 @@ modules:
       path: /status
       body:
         apiKey: ${LITERAL}
+        token: abc
 `;
 
 const put = (app: TestApp, name: string, payload: unknown) =>
@@ -115,7 +116,9 @@ describe('secrets in the HTTP API', () => {
       password: SECRET_MASK,
       realm: undefined,
     });
-    expect(config.config.modules[3].config.body).toEqual({ apiKey: SECRET_MASK });
+    // By structure, at any length: "abc" is too short to be searched for in text, but it is a value under a secret key.
+    expect(config.config.modules[3].config.body).toEqual({ apiKey: SECRET_MASK, token: SECRET_MASK });
+    expect((await get(app, '/api/v1/modules/status')).json().config.body.token).toBe(SECRET_MASK);
     const modules = (await get(app, '/api/v1/modules')).body;
     const one = (await get(app, '/api/v1/modules/auth')).body;
     for (const body of [JSON.stringify(config), modules, one])
@@ -220,7 +223,7 @@ describe('secrets in stored documents', () => {
     const app = await databaseApp();
     const text = (await get(app, '/api/v1/config/versions/1')).json().data as string;
     expect(text).not.toContain(LITERAL);
-    expect(text).toContain(`apiKey: "${SECRET_MASK}"`);
+    expect(text).toContain(`apiKey: "${SECRET_MASK}"\n        token: "${SECRET_MASK}"\n`);
     expect(text).toContain(`password: \${file:${join(secrets, 'db-password')}}`);
     expect(text).toContain('# secrets as references');
   });
