@@ -94,6 +94,13 @@ const BENCHES: readonly Bench[] = [
     written: true,
   },
   {
+    name: 'secret-rotation',
+    question:
+      'Issue 15: a rotated secret file → a running cfg serve accepts the new password (file and database mode)',
+    written: true,
+    needsPostgres: true,
+  },
+  {
     name: 'db-stall',
     question:
       'Issue 11: PUT answer time with the row lock held (bounded by the lock timeout), /readyz meanwhile',

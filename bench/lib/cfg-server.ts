@@ -18,6 +18,7 @@ export {
   stopAllServers,
 } from '../../apps/server/test/helpers/cfg-process.js';
 export { ReloadEvents } from '../../apps/server/test/helpers/reload-events.js';
+export { SecretVolume } from '../../apps/server/test/helpers/secret-volume.js';
 
 /** A bench that dies half-way must not leave servers running. */
 process.once('exit', killAllServersSync);

@@ -1,3 +1,4 @@
+import { MAX_DOCUMENT_BYTES } from '@cfg/source';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type ConsoleAssets, loadConsoleAssets } from './console/assets.js';
 import { consoleRoutes } from './console/routes.js';
@@ -6,6 +7,7 @@ import type { TokenAuthenticator } from './lib/auth.js';
 import { limitConnections } from './lib/connection-limit.js';
 import { clientErrorHandler, errorHandler, notFoundHandler } from './lib/error-handler.js';
 import { codes } from './lib/errors.js';
+import { scrubReplies } from './lib/outbound-scrub.js';
 import { trackUnusedConnections } from './lib/unused-connections.js';
 import { configRoutes } from './routes/config.js';
 import { type FleetAccess, fleetRoutes } from './routes/fleet.js';
@@ -45,6 +47,8 @@ export interface BuildOptions {
   fleet?: FleetAccess;
   /** The web console's files; `false`: no console. @defaultValue the built `@cfg/console`, if present */
   console?: ConsoleAssets | false;
+  /** Stored texts up to this size are parsed to mask their secrets (`GET /api/v1/config/versions/:v`). @defaultValue `MAX_DOCUMENT_BYTES` */
+  maxDocumentBytes?: number;
 }
 
 /** The defaults of `BuildOptions`, in one place (the README lists them, with why). */
@@ -56,6 +60,7 @@ export const BUILD_DEFAULTS = {
   maxConnections: 512,
   maxEventStreams: 100,
   eventStreamBufferBytes: 256 * 1024,
+  maxDocumentBytes: MAX_DOCUMENT_BYTES,
 } as const;
 
 /**
@@ -110,6 +115,7 @@ export async function build(userOpts: BuildOptions): Promise<FastifyInstance> {
   const consoleAssets = opts.console === false ? undefined : (opts.console ?? loadConsoleAssets());
   const unusedConnections = trackUnusedConnections(app.server);
   app.addHook('preClose', async () => unusedConnections.close());
+  scrubReplies(app, runtime.redactor);
   app.addHook('onRequest', async (request) => {
     if (runtime.stopping && request.url !== '/readyz' && request.url !== '/healthz')
       throw codes.CFG_ERR_SHUTTING_DOWN();
@@ -121,7 +127,7 @@ export async function build(userOpts: BuildOptions): Promise<FastifyInstance> {
   await app.register(modulePathRoutes, { runtime });
   await app.register(
     async (api) => {
-      await api.register(configRoutes, { runtime, auth });
+      await api.register(configRoutes, { runtime, auth, maxDocumentBytes: opts.maxDocumentBytes });
       await api.register(moduleRoutes, { runtime, auth });
       await api.register(reloadRoutes, {
         runtime,

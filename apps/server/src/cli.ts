@@ -9,6 +9,7 @@ import { DEFAULT_DATA_DIR } from './db/find-data-dir.js';
 import { collectLabels } from './fleet/labels.js';
 import { moduleTypes } from './fleet/module-types.js';
 import { SERVER_VERSION } from './lib/version.js';
+import { collectSecretDirs, collectSecretEnv } from './secrets/options.js';
 
 // Commands are imported when run, so `cfg validate` never loads fastify, pg or chokidar.
 
@@ -195,6 +196,31 @@ program
     )
       .env('CFG_MODULE_TYPES')
       .argParser(moduleTypes),
+  )
+  .addOption(
+    new Option(
+      '--secret-dir <dir>',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the reference syntax, not a template.
+      'a directory ${file:/…} references may read, e.g. /run/secrets (repeatable; env: comma-separated); default: none',
+    )
+      .env('CFG_SECRET_DIRS')
+      .argParser(collectSecretDirs),
+  )
+  .addOption(
+    new Option(
+      '--secret-env <names>',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the reference syntax, not a template.
+      'environment variables ${env:…} references may read: NAME, PREFIX_*, or * (comma-separated; never CFG_*); default: none',
+    )
+      .env('CFG_SECRET_ENV')
+      .argParser(collectSecretEnv),
+  )
+  .addOption(
+    new Option(
+      '--no-references',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the reference syntax, not a template.
+      'treat ${ as plain text: no ${env:…}/${file:…} references at all (env: any value)',
+    ).env('CFG_NO_REFERENCES'),
   )
   .addOption(new Option('--log-level <level>', 'pino level').env('CFG_LOG_LEVEL').default('info'))
   .addOption(

@@ -11,6 +11,7 @@ import {
 } from '@cfg/source';
 import { Engine, type EngineOptions } from './engine/engine.js';
 import { ServerMetrics, type SourceKind } from './lib/metrics.js';
+import { Redactor } from './lib/redact.js';
 import { boundedResult, ReloadLog } from './lib/reload-log.js';
 import { sourceErrorLine } from './lib/source-error-line.js';
 import { MemoryWriter } from './writers/memory-writer.js';
@@ -22,6 +23,11 @@ export interface RuntimeOptions {
   /** Where API writes go. @defaultValue a `MemoryWriter` (file mode) */
   writer?: ConfigWriter;
   engine?: Omit<EngineOptions, 'logger'>;
+  /**
+   * Masks secrets wherever values leave the process; it learns every snapshot this runtime is
+   * handed (the logger's scrub should use the same one). @defaultValue a `Redactor` of its own
+   */
+  redactor?: Redactor;
   /** How many reload results `GET /api/v1/reloads` keeps. @defaultValue 100 */
   reloadHistory?: number;
   /** Set when `initial` is not the newest stored version: what was skipped, or why the store was not read. */
@@ -107,6 +113,7 @@ export class Runtime {
   readonly writer: ConfigWriter;
   readonly reloads: ReloadLog;
   readonly metrics: ServerMetrics;
+  readonly redactor: Redactor;
   readonly #logger: Logger;
   readonly #sourceErrors = new Map<SourceKind, SourceFailure>();
   readonly #tracked = new Map<SourceKind, TrackedSource>();
@@ -125,6 +132,8 @@ export class Runtime {
   private constructor(engine: Engine, opts: RuntimeOptions) {
     this.engine = engine;
     this.writer = opts.writer ?? new MemoryWriter();
+    this.redactor = opts.redactor ?? new Redactor();
+    this.redactor.learn(opts.initial);
     this.#logger = opts.logger ?? QUIET;
     this.#recheck = { intervalMs: opts.recheckIntervalMs ?? 1000, timeoutMs: opts.recheckTimeoutMs ?? 3000 };
     this.reloads = new ReloadLog(opts.reloadHistory ?? 100);
@@ -144,6 +153,7 @@ export class Runtime {
 
   /** Builds and starts the first module set; throws `ConfigValidationError` for a bad initial config. */
   static async create(opts: RuntimeOptions): Promise<Runtime> {
+    opts.redactor?.learn(opts.initial); // before the modules are built: they may log
     const engine = await Engine.create(opts.initial.config, { ...opts.engine, logger: opts.logger });
     return new Runtime(engine, opts);
   }
@@ -155,6 +165,8 @@ export class Runtime {
    * as `superseded`, never applied.
    */
   handleChange(change: ConfigChangeEvent | ConfigSnapshot): Promise<ReloadResult> {
+    // Before anything can report on it: a rejected config's secrets are as secret as applied ones.
+    this.redactor.learn('snapshot' in change ? change.snapshot : change);
     const applying = this.reloader.handleChange(change);
     this.#inFlight.add(applying);
     void applying.finally(() => this.#inFlight.delete(applying)).catch(() => {});
@@ -358,7 +370,7 @@ export class Runtime {
       result.fromVersion === result.version
     )
       return;
-    this.reloads.add(result);
+    this.reloads.add(this.redactor.redactOutbound(result, 'sse'));
     this.#logReload(result);
   }
 

@@ -10,10 +10,12 @@ import { registryOf } from '../fleet/module-types.js';
 import { startFleetReporting } from '../fleet/start-reporting.js';
 import { TokenAuthenticator } from '../lib/auth.js';
 import { createLogger, ignoreClosedOutput } from '../lib/logger.js';
+import { Redactor } from '../lib/redact.js';
 import { keptAdminToken } from '../lib/token-file.js';
 import { type LoadedTokens, loadTokens } from '../lib/tokens.js';
 import { isDatabaseUnavailable } from '../lib/unavailable.js';
 import { Runtime } from '../runtime.js';
+import { referenceOptions } from '../secrets/options.js';
 import { openSources } from '../serve/open-sources.js';
 import { chooseMode, chooseStore, type ServeOptions } from '../serve/options.js';
 import { onShutdownSignals } from '../serve/shutdown.js';
@@ -27,10 +29,14 @@ type Step = { name: string; run: () => Promise<unknown> };
  */
 export async function serveCommand(opts: ServeOptions): Promise<void> {
   ignoreClosedOutput(process.stderr); // the terminal may close before we are done (SIGHUP)
+  // One redactor for every channel: the runtime teaches it each snapshot, the log masks with it.
+  const redactor = new Redactor();
   const logger = createLogger({
     level: opts.logLevel,
     ...(opts.logFormat ? { format: opts.logFormat } : {}),
+    scrub: (line) => redactor.text(line),
   });
+  const references = referenceOptions(opts);
   const store = chooseStore(opts);
   const mode = chooseMode(opts, store);
   let tokens: LoadedTokens & { file?: string } = await loadTokens({
@@ -82,6 +88,7 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
       pollIntervalMs: opts.pollIntervalMs,
       notify: opts.notify,
       maxDocumentBytes: opts.maxDocumentBytes,
+      ...(references ? { references } : {}),
       check: (config) => {
         const outcome = validateAppConfig(config, registry);
         return outcome.ok ? [] : outcome.issues;
@@ -95,6 +102,7 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
       writer: sources.writer,
       engine: { registry },
       ...(sources.startup ? { startup: sources.startup } : {}),
+      redactor,
       logger,
     });
     // Stopped after the modules (listed before them): the last reloads are reported, then it deregisters.
@@ -119,6 +127,7 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
       maxConnections: opts.maxConnections,
       maxEventStreams: opts.maxSseClients,
       requestTimeoutMs: opts.requestTimeoutMs,
+      maxDocumentBytes: opts.maxDocumentBytes,
       ...(db ? { fleet: { store: db.store, ...(fleet ? { instanceId: fleet.reporter.id } : {}) } } : {}),
     });
     opened.push({ name: 'finish in-flight requests', run: () => app.close() });

@@ -1,5 +1,5 @@
 import type { AppConfig, Logger } from '@cfg/source';
-import type { LimitDecision, ModuleInstance, PreparedModule } from './types.js';
+import type { AuthDecision, LimitDecision, ModuleInstance, PreparedModule } from './types.js';
 
 export interface BuildContext {
   signal: AbortSignal;
@@ -7,7 +7,7 @@ export interface BuildContext {
   logger?: Logger;
 }
 
-const ALLOWED: LimitDecision = { allowed: true };
+const ALLOWED = { allowed: true } as const satisfies LimitDecision & AuthDecision;
 
 /**
  * One built, started set of module instances and the routes they serve. Immutable once built:
@@ -19,6 +19,7 @@ export class ModuleSet {
   readonly #modules: ReadonlyMap<string, ModuleInstance>;
   readonly #routes: ReadonlyMap<string, ModuleInstance>;
   readonly #limiters: readonly ModuleInstance[];
+  readonly #guards: readonly ModuleInstance[];
   readonly #logger: Logger | undefined;
   #inFlight = 0;
   #onDrained: (() => void) | undefined;
@@ -34,6 +35,7 @@ export class ModuleSet {
     this.#modules = modules;
     this.#routes = routes;
     this.#limiters = [...modules.values()].filter((m) => typeof m.limit === 'function');
+    this.#guards = [...modules.values()].filter((m) => typeof m.authorize === 'function');
     this.#logger = logger;
   }
 
@@ -99,6 +101,15 @@ export class ModuleSet {
   limit(path: string): LimitDecision {
     for (const limiter of this.#limiters) {
       const decision = limiter.limit?.(path);
+      if (decision && !decision.allowed) return decision;
+    }
+    return ALLOWED;
+  }
+
+  /** Asks every guard that covers `path` (all must let the request in); the first that says no decides. */
+  authorize(path: string, authorization: string | undefined): AuthDecision {
+    for (const guard of this.#guards) {
+      const decision = guard.authorize?.(path, authorization);
       if (decision && !decision.allowed) return decision;
     }
     return ALLOWED;

@@ -1,3 +1,4 @@
+import { basicAuthType } from './modules/basic-auth.js';
 import { featureFlagsType } from './modules/feature-flags.js';
 import { greeterType } from './modules/greeter.js';
 import { rateLimiterType } from './modules/rate-limiter.js';
@@ -12,6 +13,7 @@ export const BUILTIN_MODULE_TYPES: readonly ModuleType[] = [
   featureFlagsType,
   staticResponseType,
   welcomeType,
+  basicAuthType,
 ] as readonly ModuleType[];
 
 /** The module types the engine can instantiate, by `type` name. */

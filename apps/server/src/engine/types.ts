@@ -15,6 +15,9 @@ export type LimitDecision =
   | { allowed: true }
   | { allowed: false; retryAfterSeconds: number; limiter: string };
 
+/** The verdict of an authentication guard (basic-auth) for one request. */
+export type AuthDecision = { allowed: true } | { allowed: false; realm: string; guard: string };
+
 /** One running module. Instances of a Reconfigurable type also implement `Reconfigurable`. */
 export interface ModuleInstance {
   readonly name: string;
@@ -23,6 +26,8 @@ export interface ModuleInstance {
   respond?(path: string): ModuleResponse;
   /** Rate limiters: `null` when this limiter does not cover `path`. */
   limit?(path: string): LimitDecision | null;
+  /** Guards (basic-auth): `null` when this guard does not cover `path`; `authorization` is the request's header. */
+  authorize?(path: string, authorization: string | undefined): AuthDecision | null;
   /** Called once, after every module of the set was created, before the set serves requests. */
   start?(signal: AbortSignal): Promise<void> | void;
   /** Called once, after the set stopped serving (in-flight requests have finished). */

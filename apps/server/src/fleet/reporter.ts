@@ -1,7 +1,7 @@
 import { type OutcomeReport, type PgConfigStore, UnknownInstanceError } from '@cfg/pg-store';
 import type { ReloadResult } from '@cfg/reloader';
 import type { Logger } from '@cfg/source';
-import { redactOutbound } from '../lib/redact.js';
+import type { Redactor } from '../lib/redact.js';
 import type { InstanceIdentity } from './instance.js';
 
 /** What the reporter needs of the store. */
@@ -31,6 +31,12 @@ export interface FleetReporterOptions {
    * @defaultValue 2_000
    */
   stopTimeoutMs?: number;
+  /**
+   * Masks what a report carries (its error and issues can quote config values) before it is
+   * written to the store, where every instance and `cfg status` read it.
+   * @defaultValue none: reports go as they are
+   */
+  redactor?: Pick<Redactor, 'redactOutbound'>;
   logger?: Logger;
 }
 
@@ -54,6 +60,7 @@ export class FleetReporter {
   readonly #maxQueued: number;
   readonly #stopTimeoutMs: number;
   readonly #logger: Logger | undefined;
+  readonly #redactor: FleetReporterOptions['redactor'];
   readonly #queue: OutcomeReport[] = [];
   /** The newest version this process applied, and its hash: what a (re-)registration says it runs. */
   #running: { version?: number; hash: string };
@@ -77,6 +84,7 @@ export class FleetReporter {
     this.#maxQueued = resolved.maxQueued;
     this.#stopTimeoutMs = resolved.stopTimeoutMs;
     this.#logger = resolved.logger;
+    this.#redactor = resolved.redactor;
     this.#running = { ...resolved.initial };
     this.#lastReported = { version: resolved.initial.version ?? 0, applied: true };
   }
@@ -141,20 +149,18 @@ export class FleetReporter {
   }
 
   #report(result: ReloadResult, version: number): OutcomeReport {
-    return redactOutbound(
-      {
-        instanceId: this.id,
-        key: this.#identity.key,
-        version,
-        outcome: result.outcome,
-        hash: result.toHash,
-        ...(result.errorCode === undefined ? {} : { errorCode: result.errorCode }),
-        ...(result.error === undefined ? {} : { error: result.error }),
-        ...(result.issues === undefined ? {} : { issues: result.issues }),
-        durationMs: result.durationMs,
-      },
-      'fleet',
-    );
+    const report: OutcomeReport = {
+      instanceId: this.id,
+      key: this.#identity.key,
+      version,
+      outcome: result.outcome,
+      hash: result.toHash,
+      ...(result.errorCode === undefined ? {} : { errorCode: result.errorCode }),
+      ...(result.error === undefined ? {} : { error: result.error }),
+      ...(result.issues === undefined ? {} : { issues: result.issues }),
+      durationMs: result.durationMs,
+    };
+    return this.#redactor ? this.#redactor.redactOutbound(report, 'fleet') : report;
   }
 
   /** One heartbeat; also the moment to retry a registration or a queue that the store refused. */

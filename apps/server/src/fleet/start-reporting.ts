@@ -25,6 +25,7 @@ export function startFleetReporting(opts: {
     identity: instanceIdentity({ key, mode: runtime.writer.mode, labels: opts.labels }),
     initial: { ...(version === undefined ? {} : { version }), hash },
     heartbeatMs: opts.heartbeatMs,
+    redactor: runtime.redactor,
     logger: opts.logger,
   });
   // The reloader's own event: every result, also a change delivered twice (the reporter skips those).

@@ -63,6 +63,9 @@ export function errorHandler(bodyLimit: number) {
       request.log.error({ err: error }, 'request failed');
     if (httpError.details.retryAfterSeconds !== undefined)
       reply.header('retry-after', String(httpError.details.retryAfterSeconds));
+    // A module's HTTP Basic challenge (the realm is checked to need no escaping).
+    if (typeof httpError.details.realm === 'string')
+      reply.header('www-authenticate', `Basic realm="${httpError.details.realm}", charset="UTF-8"`);
     return reply.code(httpError.statusCode).type('application/json; charset=utf-8').send(httpError.toReply());
   };
 }

@@ -79,6 +79,11 @@ export const codes = {
     'missing or unknown bearer token: send "Authorization: Bearer <token>"',
     401,
   ),
+  CFG_ERR_BASIC_AUTH: createError(
+    'CFG_ERR_BASIC_AUTH',
+    '%s is protected by module "%s": send a user name and password (HTTP Basic)',
+    401,
+  ),
   CFG_ERR_FORBIDDEN: createError(
     'CFG_ERR_FORBIDDEN',
     'token "%s" is read-only; this needs an admin token',
@@ -119,6 +124,7 @@ export const codes = {
     415,
   ),
   CFG_ERR_INVALID_CONFIG: createError('CFG_ERR_INVALID_CONFIG', '%s', 422),
+  CFG_ERR_INVALID_REFERENCE: createError('CFG_ERR_INVALID_REFERENCE', '%s', 422),
   CFG_ERR_RATE_LIMITED: createError('CFG_ERR_RATE_LIMITED', 'rate limited by "%s"; retry in %s s', 429),
   CFG_ERR_HEADERS_TOO_LARGE: createError(
     'CFG_ERR_HEADERS_TOO_LARGE',

@@ -9,6 +9,11 @@ export interface LoggerOptions {
   format?: LogFormat;
   /** @defaultValue stdout */
   destination?: NodeJS.WritableStream;
+  /**
+   * Applied to every serialised line before it is written (`Redactor.text`: secrets masked in
+   * messages and fields alike, whichever code logged them). @defaultValue none
+   */
+  scrub?: (line: string) => string;
 }
 
 const LEVELS: Record<number, string> = {
@@ -29,7 +34,12 @@ export function createLogger(userOpts: LoggerOptions = {}): PinoLogger {
     ...userOpts,
   };
   ignoreClosedOutput(destination);
-  const base = { level: opts.level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
+  const base = {
+    level: opts.level,
+    base: undefined,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    ...(opts.scrub ? { hooks: { streamWrite: opts.scrub } } : {}),
+  };
   if (opts.format === 'json') return pino(base, destination as DestinationStream);
   return pino(base, { write: (line: string) => destination.write(prettyLine(line)) });
 }

@@ -4,6 +4,7 @@ import { clientGone } from '../lib/client-gone.js';
 import { codes } from '../lib/errors.js';
 import { boundedResult } from '../lib/reload-log.js';
 import type { Runtime } from '../runtime.js';
+import { StoredTextMasker } from '../secrets/stored-text.js';
 import { describeSkipped, skippedOverlayEntries } from '../sources/overlay-source.js';
 import type { ConfigVersions } from '../writers/types.js';
 import { reloadReply } from './reload-reply.js';
@@ -11,12 +12,21 @@ import { anyObject, ifMatchHeaders, versionNumber } from './schemas.js';
 
 /**
  * The applied config, the server's status, and — with a store — the stored document's history,
- * single versions and rollback.
+ * single versions and rollback. Secrets are masked: the config's by structure (values from
+ * references, values under secret keys), a stored text's literal values under secret keys in the
+ * text (`maskStoredText`; references are shown: they are not secret).
  */
-export const configRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAuthenticator }> = async (
-  app,
-  { runtime, auth },
-) => {
+export const configRoutes: FastifyPluginAsync<{
+  runtime: Runtime;
+  auth: TokenAuthenticator;
+  /** Stored texts up to this size are parsed to mask them. */
+  maxDocumentBytes: number;
+}> = async (app, { runtime, auth, maxDocumentBytes }) => {
+  const texts = new StoredTextMasker({
+    keyPattern: runtime.redactor.keyPattern,
+    filename: runtime.writer.key ?? 'stored document',
+    maxDocumentBytes,
+  });
   const versions = (): ConfigVersions => {
     const v = runtime.writer.versions;
     if (!v) throw codes.CFG_ERR_NOT_PERSISTENT('history');
@@ -38,7 +48,9 @@ export const configRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
         hash: current.hash,
         version: current.version,
         loadedAt: current.loadedAt,
-        config: current.config,
+        config: runtime.redactor.config(current.config, current.secretPaths),
+        // Where values came from references (masked above): not secret, and it says why they are masked.
+        secretPaths: current.secretPaths ?? [],
       };
     },
   );
@@ -97,7 +109,10 @@ export const configRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
         response: { 200: anyObject },
       },
     },
-    async (request) => versions().getVersion(request.params.version),
+    async (request) => {
+      const version = await versions().getVersion(request.params.version);
+      return version.data === null ? version : { ...version, data: texts.mask(version.data, version.hash) };
+    },
   );
 
   app.post<{ Body: { version: number }; Headers: { 'if-match'?: string } }>(

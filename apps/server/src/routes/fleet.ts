@@ -2,7 +2,6 @@ import type { PgConfigStore } from '@cfg/pg-store';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TokenAuthenticator } from '../lib/auth.js';
 import { codes } from '../lib/errors.js';
-import { redactOutbound } from '../lib/redact.js';
 import type { Runtime } from '../runtime.js';
 import { anyObject, versionNumber } from './schemas.js';
 
@@ -27,7 +26,8 @@ export interface FleetRoutesOptions {
  * `GET /fleet`: the instances following this server's document and how recent versions went.
  * `GET /fleet/versions/:version?wait=<s>`: where one version stands across the live instances,
  * waiting up to `wait` seconds for it to settle (complete or rejected). A wait ends early when the
- * client goes away or the server shuts down.
+ * client goes away or the server shuts down. Reports were masked by the instances that wrote them,
+ * and every reply passes the app's outbound scrub (`app.ts`) with this server's secrets too.
  */
 export const fleetRoutes: FastifyPluginAsync<FleetRoutesOptions> = async (app, { runtime, auth, fleet }) => {
   const waits = new Set<AbortController>();
@@ -57,7 +57,7 @@ export const fleetRoutes: FastifyPluginAsync<FleetRoutesOptions> = async (app, {
     async (request) => {
       const { store, key, instanceId } = access();
       const state = await store.fleet(key, { versions: request.query.versions ?? 10 });
-      return redactOutbound({ self: instanceId ?? null, ...state }, 'http');
+      return { self: instanceId ?? null, ...state };
     },
   );
 
@@ -80,17 +80,13 @@ export const fleetRoutes: FastifyPluginAsync<FleetRoutesOptions> = async (app, {
       // 404 for a version that does not exist (yet): waiting for it would only ever time out.
       await runtime.writer.versions?.getVersion(version);
       const waitMs = Math.round((request.query.wait ?? 0) * 1000);
-      if (waitMs === 0) return redactOutbound(await store.rollout(key, version), 'http');
+      if (waitMs === 0) return store.rollout(key, version);
       const controller = new AbortController();
       waits.add(controller);
       const gone = () => controller.abort(new Error('the client went away'));
       reply.raw.once('close', gone);
       try {
-        const rollout = await store.waitForRollout(key, version, {
-          timeoutMs: waitMs,
-          signal: controller.signal,
-        });
-        return redactOutbound(rollout, 'http');
+        return await store.waitForRollout(key, version, { timeoutMs: waitMs, signal: controller.signal });
       } catch (error) {
         if (closing) throw codes.CFG_ERR_SHUTTING_DOWN();
         throw error;

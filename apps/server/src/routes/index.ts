@@ -59,7 +59,7 @@ export const indexRoutes: FastifyPluginAsync<{ runtime: Runtime; console?: Conso
   { runtime, console: consoleAssets },
 ) => {
   app.get('/', async (request, reply) => {
-    if (runtime.engine.modules.route('/')) return serveModulePath(runtime, '/', request.method, reply);
+    if (runtime.engine.modules.route('/')) return serveModulePath(runtime, '/', request, reply);
     reply.header('vary', 'Accept');
     if (consoleAssets && wantsHtml(request)) return sendConsoleIndex(reply, consoleAssets, request);
     reply.type('application/json; charset=utf-8');

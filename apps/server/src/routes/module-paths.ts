@@ -1,5 +1,6 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { codes } from '../lib/errors.js';
+import { markModuleBody } from '../lib/outbound-scrub.js';
 import type { Runtime } from '../runtime.js';
 
 /**
@@ -12,17 +13,22 @@ export const modulePathRoutes: FastifyPluginAsync<{ runtime: Runtime }> = async 
   app.get<{ Params: { '*': string } }>(
     '/*',
     { schema: { params: { type: 'object', properties: { '*': { type: 'string' } } } } },
-    async (request, reply) => serveModulePath(runtime, `/${request.params['*']}`, request.method, reply),
+    async (request, reply) => serveModulePath(runtime, `/${request.params['*']}`, request, reply),
   );
 };
 
-/** Answers GET `path` from the module that serves it (404 when none does, 429 when a limiter says no). */
+/**
+ * Answers GET `path` from the module that serves it: 404 when none does, 429 when a limiter says no
+ * (counted before the password is checked, so a limiter also slows guessing), 401 when a guard
+ * (basic-auth) does not let the request in.
+ */
 export function serveModulePath(
   runtime: Runtime,
   path: string,
-  method: string,
+  request: Pick<FastifyRequest, 'method' | 'headers'>,
   reply: FastifyReply,
 ): string | FastifyReply {
+  const { method } = request;
   const set = runtime.engine.modules;
   const release = set.acquire();
   try {
@@ -36,7 +42,10 @@ export function serveModulePath(
         decision.retryAfterSeconds,
       );
     }
+    const auth = set.authorize(path, request.headers.authorization);
+    if (!auth.allowed) throw codes.CFG_ERR_BASIC_AUTH.with({ realm: auth.realm }, path, auth.guard);
     const response = module.respond(path);
+    markModuleBody(reply);
     // A configured content type is never second-guessed by a browser (an HTML body served as text/plain).
     reply.code(response.statusCode ?? 200).header('x-content-type-options', 'nosniff');
     if (response.body === undefined) return reply.send(); // 204, 205, 304: no content

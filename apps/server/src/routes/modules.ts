@@ -6,6 +6,7 @@ import { codes } from '../lib/errors.js';
 import { ModuleActivity } from '../lib/module-activity.js';
 import { PhaseTimings } from '../lib/phase-timings.js';
 import type { Runtime } from '../runtime.js';
+import { assertNoMaskedSecrets } from '../secrets/masked-write.js';
 import { reloadReply } from './reload-reply.js';
 import { anyObject, ifMatchHeaders, moduleNameParams } from './schemas.js';
 
@@ -43,17 +44,28 @@ export const moduleRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
     if (!module) throw codes.CFG_ERR_MODULE_NOT_FOUND(name);
     return module;
   };
+  /** The modules as shown: secrets masked (values from references, values under secret keys). */
+  const shown = () => {
+    const { config, secretPaths } = runtime.reloader.current;
+    return runtime.redactor.config(
+      config.modules,
+      secretPaths?.map((p) => p.replace(/^\/modules/, '')),
+    );
+  };
 
   app.get(
     '/modules',
     { onRequest: auth.require('read'), schema: { response: { 200: anyObject } } },
-    async () => ({ modules: runtime.reloader.current.config.modules.map(describe) }),
+    async () => ({ modules: shown().map(describe) }),
   );
 
   app.get<{ Params: NameParams }>(
     '/modules/:name',
     { onRequest: auth.require('read'), schema: { params: moduleNameParams, response: { 200: anyObject } } },
-    async (request) => describe(find(request.params.name)),
+    async (request) => {
+      find(request.params.name);
+      return describe(shown().find((m) => m.name === request.params.name)!);
+    },
   );
 
   /**
@@ -81,6 +93,7 @@ export const moduleRoutes: FastifyPluginAsync<{ runtime: Runtime; auth: TokenAut
         throw codes.CFG_ERR_BAD_REQUEST(
           `config${problem.path.map((p) => `.${p}`).join('')}: ${problem.reason}`,
         );
+      assertNoMaskedSecrets(runtime.reloader.current, name, request.body, runtime.redactor.keyPattern);
       const timings = new PhaseTimings();
       const outcome = await runtime.writer.writeModuleConfig(runtime.reloader.current, name, request.body, {
         actor: request.principal?.name ?? 'unknown',

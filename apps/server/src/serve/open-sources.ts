@@ -7,13 +7,17 @@ import {
   ConfigValidationError,
   DatabaseSource,
   FileSource,
+  hashBytes,
   type Logger,
   parseConfig,
+  type ReferenceOptions,
   readConfigText,
+  resolveReferences,
   type SnapshotFile,
 } from '@cfg/source';
 import { ConfigWatcher, SourcePoller } from '@cfg/watcher';
 import type { Runtime, StartupFallback } from '../runtime.js';
+import { watchSecretDirs } from '../secrets/secret-dirs-watch.js';
 import { withNudge } from '../sources/nudgeable.js';
 import { createOverlaySource, reportSkippedOverlayEntries } from '../sources/overlay-source.js';
 import { OverlayDocument, WholeDocument } from '../writers/layouts.js';
@@ -57,6 +61,11 @@ export interface SourceContext {
    * @defaultValue none: parsing is enough
    */
   check?: ConfigCheck;
+  /**
+   * How `${env:…}` and `${file:…}` references resolve, the same for every input: the file, stored
+   * documents, the local snapshot, the seed and API writes. @defaultValue none: `${` is plain text
+   */
+  references?: ReferenceOptions;
   /** The local last-known-good snapshot of a stored document; absent: none is kept or used. */
   snapshotFor?: (key: string) => SnapshotFile;
   /** The database already failed at start (e.g. while migrating): start from the local snapshot. */
@@ -80,12 +89,13 @@ async function _fileSources(
   mode: Extract<ServeMode, { kind: 'file' }>,
   ctx: SourceContext,
 ): Promise<Sources> {
-  const { maxDocumentBytes } = ctx;
-  const file = new FileSource(mode.config, { maxDocumentBytes });
+  const { maxDocumentBytes, references } = ctx;
+  // The watcher uses this instance too: after this load it knows which files the references read.
+  const file = new FileSource(mode.config, { maxDocumentBytes, references });
   const initial = await file.load();
   return {
     initial,
-    writer: new MemoryWriter({ maxDocumentBytes }),
+    writer: new MemoryWriter({ maxDocumentBytes, references }),
     watch: async (runtime) => (mode.watch ? [await _watchFile(file, runtime, ctx, initial.hash)] : []),
   };
 }
@@ -99,10 +109,12 @@ async function _databaseSources(
   const { key, seed } = mode;
   const snapshots = ctx.snapshotFor?.(key);
   const lastGood = snapshots && _lastGood(store, key, snapshots, ctx);
+  const { references } = ctx;
   const source = new DatabaseSource(_documents(store, key, ctx, lastGood), {
     key,
     logger: ctx.logger,
     maxDocumentBytes,
+    references,
   });
   const { initial, startup } = await chooseInitial({
     key,
@@ -118,7 +130,7 @@ async function _databaseSources(
     mode: 'database',
     store,
     key,
-    layout: new WholeDocument(source.name, { maxDocumentBytes }),
+    layout: new WholeDocument(source.name, { maxDocumentBytes, references }),
     source,
     maxDocumentBytes,
     ...(lastGood ? { onStored: (version, text) => lastGood.remember(version, text) } : {}),
@@ -127,10 +139,14 @@ async function _databaseSources(
     initial,
     ...(startup ? { startup } : {}),
     writer,
-    watch: async (runtime) => [
-      ...(lastGood ? [lastGood.follow(runtime.reloader)] : []),
-      await _poll(source, runtime, ctx, initial.hash, writer),
-    ],
+    watch: async (runtime) => {
+      const polled = withNudge(source);
+      return [
+        ...(lastGood ? [lastGood.follow(runtime.reloader)] : []),
+        await _poll(polled, runtime, ctx, initial.hash, writer),
+        ..._secretDirs(polled, ctx),
+      ];
+    },
   };
 }
 
@@ -143,12 +159,14 @@ async function _overlaySources(
   const key = mode.overlayKey;
   const snapshots = ctx.snapshotFor?.(key);
   const lastGood = snapshots && _lastGood(store, key, snapshots, ctx);
-  const base = new FileSource(mode.config, { maxDocumentBytes });
+  const { references } = ctx;
+  const base = new FileSource(mode.config, { maxDocumentBytes, references });
   const overlay = new DatabaseSource(_documents(store, key, ctx, lastGood), {
     key,
     logger: ctx.logger,
     maxDocumentBytes,
     overlay: true,
+    references,
   });
   const source = withNudge(createOverlaySource(base, overlay));
   // The snapshot holds the overlay document: the base is a local file anyway, read as it is now.
@@ -163,7 +181,7 @@ async function _overlaySources(
     ..._snapshotPlan(snapshots, ctx),
   });
   if (startup?.from === 'snapshot') lastGood?.alreadySaved(initial.version);
-  const layout = new OverlayDocument(base, overlay.name, { maxDocumentBytes });
+  const layout = new OverlayDocument(base, overlay.name, { maxDocumentBytes, references });
   const writer = new StoredWriter({
     mode: 'overlay',
     store,
@@ -181,7 +199,9 @@ async function _overlaySources(
       reportSkippedOverlayEntries(runtime.reloader, ctx.logger);
       const saving = lastGood ? [lastGood.follow(runtime.reloader)] : [];
       const poller = await _poll(source, runtime, ctx, initial.hash, writer);
-      if (!mode.watch) return [...saving, poller];
+      // The overlay's own references (and, without --watch, the file's) are seen through the poller.
+      const secrets = _secretDirs(source, ctx);
+      if (!mode.watch) return [...saving, poller, ...secrets];
       // A saved file takes the same path as a database change: the poller checks the composite at once.
       const watcher = new ConfigWatcher(
         base,
@@ -197,7 +217,7 @@ async function _overlaySources(
       );
       await watcher.start();
       runtime.trackSource('watcher', base, () => watcher.lastHash);
-      return [...saving, watcher, poller];
+      return [...saving, watcher, poller, ...secrets];
     },
   };
 }
@@ -221,7 +241,7 @@ async function _watchFile(
 
 /** Polls `source` for `runtime`; the writer's own writes are announced to it, so they are not loaded back. */
 async function _poll(
-  source: DatabaseSource | ReturnType<typeof withNudge>,
+  source: ReturnType<typeof withNudge>,
   runtime: Runtime,
   ctx: SourceContext,
   initialHash: string,
@@ -257,7 +277,14 @@ async function _seed(
     const { maxDocumentBytes } = ctx;
     text = await readConfigText(seed.file, { maxDocumentBytes });
     message = `seeded from ${seed.file}`;
-    const issues = await ctx.check?.(parseConfig(text, { filename: seed.file, maxDocumentBytes }));
+    const parsed = parseConfig(text, { filename: seed.file, maxDocumentBytes });
+    // Its references must resolve here and now (a ConfigReferenceError names file:line:col), and
+    // the check sees their values, as it will once the seed is loaded from the store.
+    const filename = seed.file;
+    const { config } = ctx.references
+      ? await resolveReferences(parsed, { ...ctx.references, textHash: hashBytes(text), filename, text })
+      : { config: parsed };
+    const issues = await ctx.check?.(config);
     if (issues && issues.length > 0) {
       throw new ConfigValidationError([...issues], {
         subject: `${seed.file} (the seed of "${key}"; nothing was stored)`,
@@ -315,7 +342,15 @@ function _snapshotPlan(snapshots: SnapshotFile | undefined, ctx: SourceContext) 
     ...(snapshots ? { snapshots } : {}),
     ...(ctx.storeError === undefined ? {} : { storeError: ctx.storeError }),
     ...(ctx.maxDocumentBytes === undefined ? {} : { maxDocumentBytes: ctx.maxDocumentBytes }),
+    ...(ctx.references ? { references: ctx.references } : {}),
   };
+}
+
+/** The `--secret-dir` watch that nudges `source`'s poller, when there are secret directories. */
+function _secretDirs(source: ReturnType<typeof withNudge>, ctx: SourceContext): Watch[] {
+  const dirs = ctx.references?.fileDirs ?? [];
+  if (dirs.length === 0) return [];
+  return [watchSecretDirs(dirs, () => source.nudge(), ctx.logger)];
 }
 
 /** Each stored overlay version merged over the base file, still saying which version it is. */

@@ -38,6 +38,12 @@ export interface ServeOptions {
   fleetHeartbeatMs: number;
   /** `--module-types`: the built-in module types this server may run (default: all). */
   moduleTypes?: string[];
+  /** `--secret-dir` (repeatable): directories `${file:…}` references may read. */
+  secretDir?: string[];
+  /** `--secret-env`: variables `${env:…}` references may read (names, `PREFIX_*`, `*`). */
+  secretEnv?: string[];
+  /** `--no-references`: `${` is plain text (references are on by default, allowing nothing). */
+  references: boolean;
   logLevel: string;
   logFormat?: 'json' | 'pretty';
 }

@@ -5,6 +5,7 @@ import {
   type ConfigSource,
   firstUsable,
   NoUsableConfigError,
+  type ReferenceOptions,
   type SnapshotFile,
   snapshotSource,
 } from '@cfg/source';
@@ -41,6 +42,8 @@ export interface StartupPlan {
   maxDocumentBytes?: number;
   /** The saved document is an overlay layer (its modules may leave out `type`), as the stored one is. */
   overlay?: boolean;
+  /** The saved document's references resolve as the stored one's do (it keeps the references, not their values). */
+  references?: ReferenceOptions;
 }
 
 /**
@@ -78,11 +81,12 @@ async function _fromSnapshot(plan: StartupPlan, storeError: unknown): Promise<St
       { cause: storeError },
     );
   }
-  const { documentName: name, maxDocumentBytes, overlay } = plan;
+  const { documentName: name, maxDocumentBytes, overlay, references } = plan;
   const document = snapshotSource(saved, {
     name,
     ...(maxDocumentBytes === undefined ? {} : { maxDocumentBytes }),
     ...(overlay ? { overlay } : {}),
+    ...(references ? { references } : {}),
   });
   try {
     const { snapshot } = await firstUsable([plan.fromSnapshot(document)], {

@@ -3,42 +3,65 @@ import {
   type ConfigSnapshot,
   type ConfigSource,
   hashBytes,
-  hashConfig,
+  type MergedFacts,
+  mergeSnapshotFacts,
   type ParseContext,
   parseConfigAsync,
+  type ReferenceOptions,
   toAppConfig,
 } from '@cfg/source';
 import { codes } from '../lib/errors.js';
 import { overridePatch } from '../lib/override-patch.js';
 import { type EditableConfigText, ModuleNotInDocumentError } from '../lib/yaml-edit.js';
+import { resolveWrite } from '../secrets/resolve-write.js';
 import { mergeOverlay } from '../sources/overlay-source.js';
 
 /** How long an overlay write waits before reading a base file that did not load a second time. */
 const BASE_RETRY_MS = 25;
 
-/** How a stored document relates to the config the server runs. */
-export interface DocumentLayout {
-  /** The config a stored text yields. */
-  compose(text: string): Promise<AppConfig>;
+/** A config as the server runs it (references resolved), with what its snapshot says: as its source would load it. */
+export interface ResolvedConfig extends MergedFacts {
+  config: AppConfig;
+}
+
+/** Options every layout takes. */
+export interface LayoutOptions {
+  /** Stored versions over it do not compose (a rollback to one is a 422). */
+  maxDocumentBytes?: number;
+  /** The server's reference rules, as its sources have them; absent: `${` is plain text. */
+  references?: ReferenceOptions;
+}
+
+/**
+ * How a stored document relates to the config the server runs. `compose` and `edit` give a
+ * layout's own intermediate form (`E`), which `resolve` turns into what the server runs.
+ */
+export interface DocumentLayout<E = unknown> {
+  /** What a stored text yields, before its references are resolved. */
+  compose(text: string): Promise<E>;
   /**
    * Edits the opened stored document so that module `name`'s resulting config is exactly `config`,
-   * and returns the config the edited document yields (read off the document, not parsed again).
+   * and returns what the edited document yields (read off the document, not parsed again).
    */
-  edit(doc: EditableConfigText, name: string, config: Record<string, unknown>): Promise<AppConfig>;
+  edit(doc: EditableConfigText, name: string, config: Record<string, unknown>): Promise<E>;
   /**
-   * The hash the server's source gives the config composed from `text`, so a write can be applied
-   * from the text it wrote, without reading and parsing it back.
+   * The config, hash, `secretPaths` and `references` the server's source gives `text` (composed as
+   * `composed`), references resolved under the server's rules — a reference that would not resolve
+   * is a 422 (`resolveWrite`) — so a write can be applied from the text it wrote, without reading
+   * and parsing it back.
    */
-  hashOf(text: string, composed: AppConfig): string;
+  resolve(text: string, composed: E): Promise<ResolvedConfig>;
 }
 
 /** The stored document is the whole config. */
-export class WholeDocument implements DocumentLayout {
+export class WholeDocument implements DocumentLayout<AppConfig> {
   readonly #ctx: ParseContext;
+  readonly #references: ReferenceOptions | undefined;
 
-  /** `maxDocumentBytes`: stored versions over it do not compose (a rollback to one is a 422). */
-  constructor(filename: string, opts: { maxDocumentBytes?: number } = {}) {
-    this.#ctx = { filename, ...opts };
+  constructor(filename: string, opts: LayoutOptions = {}) {
+    const { references, ...parse } = opts;
+    this.#ctx = { filename, ...parse };
+    this.#references = references;
   }
 
   /** Off the event loop for a large text (a rollback to a big version), as the sources parse. */
@@ -46,9 +69,15 @@ export class WholeDocument implements DocumentLayout {
     return parseConfigAsync(text, this.#ctx);
   }
 
-  /** `DatabaseSource` hashes the document's bytes. */
-  hashOf(text: string): string {
-    return hashBytes(text);
+  /** `DatabaseSource` hashes the document's bytes, then resolves their references. */
+  async resolve(text: string, composed: AppConfig): Promise<ResolvedConfig> {
+    const { filename } = this.#ctx;
+    const resolved = await resolveWrite(composed, this.#references, {
+      filename,
+      textHash: hashBytes(text),
+      text,
+    });
+    return _withFacts(resolved.config, resolved);
   }
 
   async edit(doc: EditableConfigText, name: string, config: Record<string, unknown>): Promise<AppConfig> {
@@ -65,30 +94,44 @@ export class WholeDocument implements DocumentLayout {
  * it was written for: should the file change that module's type, the entry is set aside (reported),
  * not merged into a module it was not written for.
  */
-export class OverlayDocument implements DocumentLayout {
+export class OverlayDocument implements DocumentLayout<OverlayLayers> {
   readonly #base: ConfigSource;
   readonly #ctx: ParseContext;
+  readonly #references: ReferenceOptions | undefined;
 
-  /** `maxDocumentBytes`: overlay versions over it do not compose (a rollback to one is a 422). */
-  constructor(base: ConfigSource, filename: string, opts: { maxDocumentBytes?: number } = {}) {
+  constructor(base: ConfigSource, filename: string, opts: LayoutOptions = {}) {
     this.#base = base;
+    const { references, ...parse } = opts;
     // An overlay's modules may leave out `type`: they edit the file's module of that name.
-    this.#ctx = { filename, overlay: true, ...opts };
+    this.#ctx = { filename, overlay: true, ...parse };
+    this.#references = references;
   }
 
-  async compose(text: string): Promise<AppConfig> {
+  async compose(text: string): Promise<OverlayLayers> {
     const base = await this.#loadBase();
-    return mergeOverlay(base.config, await parseConfigAsync(text, this.#ctx));
+    return { base, overlay: await parseConfigAsync(text, this.#ctx) };
   }
 
-  /** `CompositeSource` hashes the merged config. */
-  hashOf(_text: string, composed: AppConfig): string {
-    return hashConfig(composed);
+  /**
+   * As `CompositeSource` composes it: the overlay's references resolved (the base file's already
+   * are, by its source), merged, and the facts of the merge (`mergeSnapshotFacts`: the hash of the
+   * merged config, keyed when a layer resolved a reference).
+   */
+  async resolve(text: string, { base, overlay }: OverlayLayers): Promise<ResolvedConfig> {
+    const { filename } = this.#ctx;
+    const resolved = await resolveWrite(overlay, this.#references, {
+      filename,
+      textHash: hashBytes(text),
+      text,
+    });
+    const layer = { ..._withFacts(resolved.config, resolved), source: filename, loadedAt: new Date() };
+    const merged = mergeOverlay(base.config, resolved.config);
+    return { config: merged, ...mergeSnapshotFacts([base, layer], merged) };
   }
 
-  async edit(doc: EditableConfigText, name: string, config: Record<string, unknown>): Promise<AppConfig> {
-    const base = (await this.#loadBase()).config;
-    const module = base.modules.find((m) => m.name === name);
+  async edit(doc: EditableConfigText, name: string, config: Record<string, unknown>): Promise<OverlayLayers> {
+    const base = await this.#loadBase();
+    const module = base.config.modules.find((m) => m.name === name);
     // The overlay only edits the file's modules: one the file no longer has cannot be written.
     if (!module) throw codes.CFG_ERR_MODULE_NOT_FOUND(name);
     const overlay = () => toAppConfig(doc.toValue(), this.#ctx);
@@ -96,7 +139,7 @@ export class OverlayDocument implements DocumentLayout {
     if (entry?.type !== undefined && entry.type !== module.type)
       throw codes.CFG_ERR_OVERLAY_CONFLICT(name, entry.type, module.type);
     doc.setModuleConfig(name, overridePatch(module.config ?? {}, config), { append: { type: module.type } });
-    return mergeOverlay(base, overlay());
+    return { base, overlay: overlay() };
   }
 
   /**
@@ -119,6 +162,25 @@ export class OverlayDocument implements DocumentLayout {
       }
     }
   }
+}
+
+/** The base file as loaded (references resolved) and the overlay document's config, not yet resolved. */
+export interface OverlayLayers {
+  base: ConfigSnapshot;
+  overlay: AppConfig;
+}
+
+/** A resolution's facts, leaving out the empty ones (as a source's snapshot does). */
+function _withFacts(
+  config: AppConfig,
+  facts: { hash: string; secretPaths: string[]; references: MergedFacts['references'] & object },
+): ResolvedConfig {
+  return {
+    config,
+    hash: facts.hash,
+    ...(facts.secretPaths.length > 0 ? { secretPaths: facts.secretPaths } : {}),
+    ...(facts.references.length > 0 ? { references: facts.references } : {}),
+  };
 }
 
 /** `doc.setModuleConfig`, with a module missing from the document answered as a 404. */

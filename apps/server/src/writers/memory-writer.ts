@@ -1,5 +1,14 @@
-import { type ConfigSnapshot, canonicalJson, hashBytes, MAX_DOCUMENT_BYTES } from '@cfg/source';
+import {
+  type AppConfig,
+  type ConfigSnapshot,
+  canonicalJson,
+  hashBytes,
+  MAX_DOCUMENT_BYTES,
+  mergeSnapshotFacts,
+  type ReferenceOptions,
+} from '@cfg/source';
 import { codes } from '../lib/errors.js';
+import { resolveWrite } from '../secrets/resolve-write.js';
 import { withModuleConfig } from './checked-config.js';
 import type { ConfigWriter, WriteContext, WriteOutcome } from './types.js';
 
@@ -14,13 +23,17 @@ export const API_SOURCE = 'api';
 export class MemoryWriter implements ConfigWriter {
   readonly mode = 'file';
   readonly #maxDocumentBytes: number;
+  readonly #references: ReferenceOptions | undefined;
 
   /**
    * @param opts.maxDocumentBytes A write whose config, as canonical JSON, would be larger is refused
    *   (413). @defaultValue `MAX_DOCUMENT_BYTES` (1 MiB)
+   * @param opts.references The file source's reference rules: the body's references are resolved
+   *   by them (a reference that would not resolve is a 422). @defaultValue none: `${` is plain text
    */
-  constructor(opts: { maxDocumentBytes?: number } = {}) {
+  constructor(opts: { maxDocumentBytes?: number; references?: ReferenceOptions } = {}) {
     this.#maxDocumentBytes = opts.maxDocumentBytes ?? MAX_DOCUMENT_BYTES;
+    this.#references = opts.references;
   }
 
   async writeModuleConfig(
@@ -35,7 +48,15 @@ export class MemoryWriter implements ConfigWriter {
         `the config is at hash ${current.hash}, not ${ctx.ifMatch}; re-read it and try again`,
       );
     }
-    const next = withModuleConfig(current.config, name, config, ctx.validate);
+    const module = current.config.modules.find((m) => m.name === name);
+    if (!module) throw codes.CFG_ERR_MODULE_NOT_FOUND(name);
+    // The body alone is resolved: the rest of the current config holds values already.
+    const body: AppConfig = { modules: [{ name, type: module.type, config }] };
+    const layer = await resolveWrite(body, this.#references, {
+      filename: `PUT /api/v1/modules/${name}/config`,
+      textHash: hashBytes(canonicalJson(body)),
+    });
+    const next = withModuleConfig(current.config, name, layer.config.modules[0]!.config ?? {}, ctx.validate);
     // `hashConfig`, in two steps: the canonical JSON is also the size of what would be served.
     const json = canonicalJson(next);
     const bytes = Buffer.byteLength(json);
@@ -45,7 +66,10 @@ export class MemoryWriter implements ConfigWriter {
         this.#maxDocumentBytes.toLocaleString('en'),
       );
     }
-    const snapshot = { config: next, hash: hashBytes(json), source: API_SOURCE, loadedAt: new Date() };
+    // `hashConfig(next)` (that is `hashBytes(json)`), keyed when either side holds resolved secrets.
+    const layerSnapshot = { ...layer, source: API_SOURCE, loadedAt: new Date() };
+    const facts = mergeSnapshotFacts([current, layerSnapshot], next);
+    const snapshot = { config: next, ...facts, source: API_SOURCE, loadedAt: new Date() };
     return { snapshot, persisted: false };
   }
 }

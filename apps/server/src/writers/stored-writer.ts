@@ -5,7 +5,6 @@ import {
   VersionConflictError,
 } from '@cfg/pg-store';
 import {
-  type AppConfig,
   type ConfigSnapshot,
   type ConfigSource,
   checkDocumentSize,
@@ -17,7 +16,7 @@ import { PhaseTimings } from '../lib/phase-timings.js';
 import { SerialQueue } from '../lib/serial-queue.js';
 import { type EditableConfigText, openConfigText } from '../lib/yaml-edit.js';
 import { assertValid } from './checked-config.js';
-import type { DocumentLayout } from './layouts.js';
+import type { DocumentLayout, ResolvedConfig } from './layouts.js';
 import type { ConfigVersions, ConfigWriter, WriteContext, WriteMode, WriteOutcome } from './types.js';
 
 export interface StoredWriterOptions {
@@ -47,9 +46,8 @@ interface WorkingCopy {
 interface Applied {
   doc: EditableConfigText;
   text: string;
-  composed: AppConfig;
-  /** What the server's source will report for it (announced to the poller before storing). */
-  hash: string;
+  /** What the server will run, and the hash its source will report for it (announced to the poller before storing). */
+  resolved: ResolvedConfig;
 }
 
 /** An edit made in the first stage, and what its store needs to know. */
@@ -212,7 +210,7 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
     ctx: WriteContext,
     timings: PhaseTimings,
   ): Promise<WriteOutcome> {
-    const withdraw = this.#announce?.(edit.hash);
+    const withdraw = this.#announce?.(edit.resolved.hash);
     try {
       this.#assertMayStore(ctx);
       const written = await timings.time('db', () =>
@@ -223,7 +221,7 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
           signal: this.#signalFor(ctx),
         }),
       );
-      return this.#outcome(edit.text, edit.composed, written.version);
+      return this.#outcome(edit.text, edit.resolved, written.version);
     } catch (error) {
       withdraw?.();
       this.#void();
@@ -246,8 +244,9 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
     const limit = this.#opts.maxDocumentBytes ?? MAX_DOCUMENT_BYTES;
     if (bytes > limit)
       throw codes.CFG_ERR_DOCUMENT_TOO_LARGE(bytes.toLocaleString('en'), limit.toLocaleString('en'));
-    assertValid(composed, ctx.validate);
-    return { doc, text, composed, hash: layout.hashOf(text, composed) };
+    const resolved = await layout.resolve(text, composed);
+    assertValid(resolved.config, ctx.validate);
+    return { doc, text, resolved };
   }
 
   /**
@@ -313,8 +312,8 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
         `version ${version} of "${key}" is a deletion; roll back to a version with content`,
       );
     }
-    const composed = await layout.compose(target.data);
-    assertValid(composed, ctx.validate);
+    const resolved = await layout.resolve(target.data, await layout.compose(target.data));
+    assertValid(resolved.config, ctx.validate);
     const expectedVersion = parseIfMatch(ctx.ifMatch);
     const written = await store.rollback(key, version, {
       actor: ctx.actor,
@@ -322,7 +321,7 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
       ...(expectedVersion === undefined ? {} : { expectedVersion }),
       signal: this.#signalFor(ctx),
     });
-    return this.#outcome(target.data, composed, written.version);
+    return this.#outcome(target.data, resolved, written.version);
   }
 
   /**
@@ -330,16 +329,10 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
    * the same bytes, as the source would build them) instead of reading and parsing it back. A newer
    * write by someone else reaches this server through its poller, as every other change does.
    */
-  #outcome(text: string, config: AppConfig, version: number): WriteOutcome {
-    const { source, layout, onStored } = this.#opts;
+  #outcome(text: string, resolved: ResolvedConfig, version: number): WriteOutcome {
+    const { source, onStored } = this.#opts;
     onStored?.(version, text);
-    const snapshot = {
-      config,
-      hash: layout.hashOf(text, config),
-      source: source.name,
-      version,
-      loadedAt: new Date(),
-    };
+    const snapshot = { ...resolved, source: source.name, version, loadedAt: new Date() };
     return { snapshot, persisted: true, version };
   }
 }

@@ -448,9 +448,9 @@ describe('overlay mode: the file is the base, API writes go to a stored overlay'
       },
     };
     const doc = openConfigText('modules: []\n');
-    const config = await new OverlayDocument(flaky, 'database:overlay').edit(doc, 'greeter', {
-      message: 'after the save',
-    });
+    const layout = new OverlayDocument(flaky, 'database:overlay');
+    const layers = await layout.edit(doc, 'greeter', { message: 'after the save' });
+    const { config } = await layout.resolve(doc.toString(), layers);
     expect(doc.toString()).toContain('message: after the save');
     expect(config.modules.find((m) => m.name === 'greeter')?.config).toMatchObject({
       message: 'after the save',

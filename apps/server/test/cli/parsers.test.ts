@@ -60,7 +60,7 @@ describe('moduleTypes (cfg serve --module-types)', () => {
         .list()
         .map((t) => t.type),
     ).toEqual(['greeter']);
-    expect(registryOf(undefined).list()).toHaveLength(5);
+    expect(registryOf(undefined).list()).toHaveLength(6);
   });
   it('refuses unknown names and an empty list', () => {
     expect(() => moduleTypes('greeter,teleporter')).toThrow(/unknown: teleporter/);

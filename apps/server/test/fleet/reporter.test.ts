@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { instanceIdentity } from '../../src/fleet/instance.js';
 import { FleetReporter } from '../../src/fleet/reporter.js';
+import { Redactor } from '../../src/lib/redact.js';
 
 let db: TestSchema;
 let store: PgConfigStore;
@@ -41,7 +42,13 @@ function result(
 
 function reporter(
   key: string,
-  opts: { store?: PgConfigStore; heartbeatMs?: number; maxQueued?: number; logger?: Logger } = {},
+  opts: {
+    store?: PgConfigStore;
+    heartbeatMs?: number;
+    maxQueued?: number;
+    logger?: Logger;
+    redactor?: Redactor;
+  } = {},
 ) {
   const r = new FleetReporter({
     store: opts.store ?? store,
@@ -50,6 +57,7 @@ function reporter(
     heartbeatMs: opts.heartbeatMs ?? 60_000,
     ...(opts.maxQueued ? { maxQueued: opts.maxQueued } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.redactor ? { redactor: opts.redactor } : {}),
   });
   cleanup.push(() => r.stop());
   return r;
@@ -129,6 +137,29 @@ describe('FleetReporter', () => {
     ]);
     await r.stop();
     expect((await untilInstance('rep/basic', r.id, () => true)).state).toBe('stopped');
+  });
+
+  it('a rejection that quotes a secret is written to the store masked (every instance and cfg status read it)', async () => {
+    const secret = 'fleet-secret-Zq81x';
+    const redactor = new Redactor();
+    redactor.learn({
+      config: { modules: [{ name: 'm', type: secret, config: {} }] },
+      secretPaths: ['/modules/0/type'],
+    });
+    const r = reporter('rep/secret', { redactor });
+    r.start();
+    const quoted = `unknown module type "${secret}"; known: greeter`;
+    r.record(
+      result(2, 'rejected', {
+        errorCode: 'CFG_VALIDATION',
+        error: quoted,
+        issues: [{ path: 'modules.m.type', message: quoted }],
+      }),
+    );
+    await untilInstance('rep/secret', r.id, (i) => i.lastOutcome?.version === 2);
+    const rollout = JSON.stringify(await store.rollout('rep/secret', 2));
+    expect(rollout).toContain('unknown module type \\"******\\"');
+    expect(rollout).not.toContain(secret);
   });
 
   it('a store outage only delays reports: record() just queues, and the queue is written once the store is back', async () => {

@@ -1,5 +1,5 @@
 import type { PgConfigStore } from '@cfg/pg-store';
-import type { AppConfig } from '@cfg/source';
+import type { AppConfig, ConfigSnapshot, DatabaseSource } from '@cfg/source';
 import type { FastifyInstance } from 'fastify';
 import { afterEach } from 'vitest';
 import { type BuildOptions, build } from '../../src/app.js';
@@ -32,6 +32,8 @@ afterEach(async () => {
 export async function buildTestApp(
   opts: {
     config?: AppConfig;
+    /** The snapshot to start on, as a source loaded it (wins over `config` and `version`). */
+    snapshot?: ConfigSnapshot;
     writer?: ConfigWriter;
     version?: number;
     sseHeartbeatMs?: number;
@@ -42,7 +44,7 @@ export async function buildTestApp(
     console?: ConsoleAssets | false;
   } = {},
 ): Promise<TestApp> {
-  const initial = {
+  const initial = opts.snapshot ?? {
     ...snapshotOf(opts.config ?? sampleConfig()),
     ...(opts.version ? { version: opts.version } : {}),
   };
@@ -82,14 +84,11 @@ export async function buildDatabaseApp(
   store: PgConfigStore,
   key: string,
   text: string,
-  opts: Omit<Parameters<typeof buildTestApp>[0] & object, 'config' | 'version' | 'writer'> = {},
-  writerOpts: { maxDocumentBytes?: number } = {},
-): Promise<TestApp & { key: string }> {
+  opts: Omit<Parameters<typeof buildTestApp>[0] & object, 'config' | 'version' | 'writer' | 'snapshot'> = {},
+  writerOpts: Parameters<typeof documentWriter>[2] = {},
+): Promise<TestApp & { key: string; source: DatabaseSource }> {
   await store.putDocument(key, text, { actor: 'seed' });
   const { source, writer } = documentWriter(store, key, writerOpts);
   const initial = await source.load();
-  return {
-    key,
-    ...(await buildTestApp({ ...opts, config: initial.config, version: initial.version, writer })),
-  };
+  return { key, source, ...(await buildTestApp({ ...opts, snapshot: initial, writer })) };
 }

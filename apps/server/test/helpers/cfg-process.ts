@@ -42,6 +42,8 @@ export async function assertBuilt(): Promise<void> {
 export class ServerProcess {
   readonly child: ChildProcess;
   readonly logs: LogEntry[] = [];
+  /** Everything the process wrote to stdout, as written (the secret scan reads it). */
+  stdout = '';
   stderr = '';
   url = '';
   readonly #waiters = new Set<() => void>();
@@ -51,6 +53,7 @@ export class ServerProcess {
     this.child = child;
     let buffered = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stdout += chunk;
       buffered += chunk;
       const lines = buffered.split('\n');
       buffered = lines.pop()!;

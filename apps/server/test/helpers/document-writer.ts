@@ -1,5 +1,5 @@
 import type { PgConfigStore } from '@cfg/pg-store';
-import { DatabaseSource } from '@cfg/source';
+import { DatabaseSource, type ReferenceOptions } from '@cfg/source';
 import { WholeDocument } from '../../src/writers/layouts.js';
 import { StoredWriter } from '../../src/writers/stored-writer.js';
 
@@ -7,16 +7,17 @@ import { StoredWriter } from '../../src/writers/stored-writer.js';
 export function documentWriter(
   store: PgConfigStore,
   key: string,
-  opts: { maxDocumentBytes?: number } = {},
+  opts: { maxDocumentBytes?: number; references?: ReferenceOptions } = {},
 ): { source: DatabaseSource; writer: StoredWriter } {
-  const source = new DatabaseSource(store, { key });
+  const { references, ...writerOpts } = opts;
+  const source = new DatabaseSource(store, { key, ...(references ? { references } : {}) });
   const writer = new StoredWriter({
     mode: 'database',
     store,
     key,
-    layout: new WholeDocument(source.name),
+    layout: new WholeDocument(source.name, references ? { references } : {}),
     source,
-    ...opts,
+    ...writerOpts,
   });
   return { source, writer };
 }
