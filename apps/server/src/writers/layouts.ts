@@ -2,15 +2,16 @@ import {
   type AppConfig,
   type ConfigSnapshot,
   type ConfigSource,
+  type EditableConfigText,
   hashBytes,
   hashConfig,
+  ModuleNotInDocumentError,
+  overridePatch,
   type ParseContext,
   parseConfigAsync,
   toAppConfig,
 } from '@cfg/source';
 import { codes } from '../lib/errors.js';
-import { overridePatch } from '../lib/override-patch.js';
-import { type EditableConfigText, ModuleNotInDocumentError } from '../lib/yaml-edit.js';
 import { mergeOverlay } from '../sources/overlay-source.js';
 
 /** How long an overlay write waits before reading a base file that did not load a second time. */
