@@ -68,6 +68,7 @@ export {
 export { type ParseAsyncOptions, parseConfigAsync } from './parse-async.js';
 export { isPlainObject } from './plain-object.js';
 export * from './references/index.js';
+export { callSafely } from './safe-call.js';
 export {
   type LocalSnapshot,
   SnapshotFile,
@@ -90,4 +91,5 @@ export type {
   StoredVersion,
   StoredVersionInfo,
 } from './types.js';
+export { runWithTimeout } from './with-timeout.js';
 export { type ParsedYaml, parseYamlDocument } from './yaml-document.js';

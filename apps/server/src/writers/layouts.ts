@@ -3,6 +3,7 @@ import {
   type ConfigSnapshot,
   type ConfigSource,
   type EditableConfigText,
+  errorMessage,
   hashBytes,
   hashConfig,
   ModuleNotInDocumentError,
@@ -114,9 +115,7 @@ export class OverlayDocument implements DocumentLayout {
       try {
         return await this.#base.load();
       } catch (error) {
-        throw codes.CFG_ERR_SOURCE_UNAVAILABLE(
-          `${this.#base.name}: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        throw codes.CFG_ERR_SOURCE_UNAVAILABLE(`${this.#base.name}: ${errorMessage(error)}`);
       }
     }
   }
