@@ -1,8 +1,8 @@
-import { type Document, isAlias, isMap, isNode, isScalar, isSeq, stringify, visit, type YAMLSeq } from 'yaml';
+import { type Document, isAlias, isMap, isScalar, isSeq, stringify, type YAMLSeq } from 'yaml';
 import { emptyTextError, type TextPosition, toAppConfig, yamlValue } from '../parse.js';
 import { isPlainObject } from '../plain-object.js';
 import type { AppConfig } from '../types.js';
-import { type ParsedYaml, parseYamlDocument } from '../yaml-document.js';
+import { type ParsedYaml, parseYamlDocument, someNode } from '../yaml-document.js';
 import {
   type EditableConfigText,
   type MissingModule,
@@ -179,7 +179,7 @@ export class YamlText implements EditableConfigText {
  * (replacing an anchored node would break its aliases) and no CR (the pair is written with LF).
  */
 function findSlots(doc: Document, text: string): Map<string, Slot> | undefined {
-  if (text.includes('\r') || _hasAnchors(doc)) return undefined;
+  if (text.includes('\r') || someNode(doc, (node) => isAlias(node) || Boolean(node.anchor))) return undefined;
   const modules = doc.get('modules', true);
   if (!isSeq(modules) || modules.flow) return undefined;
   const slots = new Map<string, Slot>();
@@ -212,18 +212,6 @@ function _endsLine(text: string, offset: number): boolean {
   if (offset === 0 || text[offset - 1] === '\n') return true;
   const lineEnd = text.indexOf('\n', offset);
   return text.slice(offset, lineEnd < 0 ? text.length : lineEnd).trim() === '';
-}
-
-function _hasAnchors(doc: Document): boolean {
-  let found = false;
-  visit(doc, (_, node) => {
-    if (isAlias(node) || (isNode(node) && node.anchor)) {
-      found = true;
-      return visit.BREAK;
-    }
-    return undefined;
-  });
-  return found;
 }
 
 /** Every non-empty line after the first indented by `column` spaces (the first continues where the old pair began). */
