@@ -6,7 +6,6 @@ import {
   ConfigSourceError,
   DatabaseSource,
   hashBytes,
-  type Logger,
   parseConfig,
 } from '../src/index.js';
 import { MemoryConfigStore } from './memory-store.js';

@@ -3,7 +3,6 @@ import {
   type AppConfig,
   CompositeSource,
   type ConfigSource,
-  type DatabaseSource,
   LITERAL_KEY,
   type Logger,
   mergeConfigs,
