@@ -44,6 +44,14 @@ export const migrated: Promise<MigrateResult> = store.migrate();
 export const memory = new MemoryConfigStore();
 `;
 
+// @cfg/diff's public types on their own (no @cfg/source installed beside it).
+const DIFF_CONSUMER_TS = `import { type ConfigDiff, diffConfigs, formatConfigDiff, type ModuleChange } from '@cfg/diff';
+
+const diff: ConfigDiff = diffConfigs({ modules: [] }, { modules: [{ name: 'api', type: 'http' }] });
+export const lines: string[] = formatConfigDiff(diff);
+export const first: ModuleChange | undefined = diff.modules.modified[0];
+`;
+
 const failures = [];
 const summary = [];
 const check = (ok, message) => {
@@ -93,6 +101,24 @@ try {
   const pg = await run('npm', ['ls', 'pg', '--all', '--parseable'], { cwd: watcherOnly, allowFailure: true });
   check(pg.stdout.trim() === '', `@cfg/watcher alone brought in pg:\n${pg.stdout}`);
   summary.push(`  pg in that tree: ${pg.stdout.trim() === '' ? 'no' : 'YES'}`);
+
+  // @cfg/diff alone: it uses @cfg/source's types only, declared in its own .d.ts, so neither
+  // @cfg/source nor yaml is installed, and its README example runs and its types check without them.
+  const diff = packages.find((p) => p.name === '@cfg/diff');
+  const diffOnly = await project('diff-only', [
+    tarballs.get('@cfg/diff').file,
+    `typescript@${devVersion('typescript')}`,
+  ]);
+  const sourceInTree = await run('npm', ['ls', '@cfg/source', 'yaml', '--all', '--parseable'], {
+    cwd: diffOnly,
+    allowFailure: true,
+  });
+  check(sourceInTree.stdout.trim() === '', `@cfg/diff alone brought in:\n${sourceInTree.stdout}`);
+  summary.push(
+    `@cfg/diff alone: @cfg/source or yaml in its tree: ${sourceInTree.stdout.trim() === '' ? 'no' : 'YES'}`,
+  );
+  await runFirstExample(diffOnly, diff, database.url);
+  await typeCheck(diffOnly, [diff], DIFF_CONSUMER_TS);
 } finally {
   await database?.close();
   await rm(workdir, { recursive: true, force: true });
@@ -231,15 +257,15 @@ for (const id of ${JSON.stringify(entries)}) {
 }
 
 /** A strict TypeScript consumer, checked with moduleResolution nodenext and bundler, lib checks on. */
-async function typeCheck(dir, packages) {
-  await writeFile(join(dir, 'consumer.ts'), CONSUMER_TS);
+async function typeCheck(dir, packages, source = CONSUMER_TS) {
+  await writeFile(join(dir, 'consumer.ts'), source);
   const compilerOptions = {
     strict: true,
     noEmit: true,
     skipLibCheck: false,
     target: 'ES2022',
     lib: ['ES2023'],
-    types: ['node'],
+    types: source === CONSUMER_TS ? ['node'] : [],
   };
   const variants = {
     nodenext: { module: 'nodenext', moduleResolution: 'nodenext' },
@@ -254,9 +280,11 @@ async function typeCheck(dir, packages) {
     );
     const result = await run('node', [tsc, '-p', config], { cwd: dir, allowFailure: true });
     check(result.code === 0, `tsc (${name}) failed:\n${result.stdout}${result.stderr}`);
-    summary.push(`tsc --strict, moduleResolution ${name}: ${result.code === 0 ? 'ok' : 'FAILED'}`);
+    summary.push(
+      `tsc --strict, moduleResolution ${name} (${basename(dir)}): ${result.code === 0 ? 'ok' : 'FAILED'}`,
+    );
   }
-  const imported = packages.filter((p) => CONSUMER_TS.includes(`from '${p.name}'`)).length;
+  const imported = packages.filter((p) => source.includes(`from '${p.name}'`)).length;
   check(imported === packages.length, `consumer.ts imports ${imported} of ${packages.length} packages`);
 }
 

@@ -6,6 +6,7 @@ import {
   type ConfigSource,
   describeSkipped,
   type Logger,
+  runWithTimeout,
   type SkippedConfig,
   type ValidationIssue,
 } from '@cfg/source';
@@ -306,17 +307,14 @@ export class Runtime {
   async #recheckOne(kind: SourceKind): Promise<void> {
     const tracked = this.#tracked.get(kind);
     if (!tracked) return;
-    const signal = AbortSignal.timeout(this.#recheck.timeoutMs);
-    const read = tracked.source.hash({ signal });
-    const inTime = await Promise.race([
-      read.then(
-        (hash) => hash,
-        () => undefined,
-      ),
-      new Promise<undefined>((resolve) => signal.addEventListener('abort', () => resolve(undefined))),
-    ]);
+    let read: Promise<string> | undefined;
+    const inTime = await runWithTimeout(
+      this.#recheck.timeoutMs,
+      (signal) => (read = tracked.source.hash({ signal })),
+      () => new DOMException('the re-check took too long', 'TimeoutError'),
+    ).catch(() => undefined);
     if (inTime !== undefined && inTime === tracked.lastHash()) this.sourceRecovered(kind);
-    await read.catch(() => {});
+    await read?.catch(() => {});
   }
 
   /** One warning at start, and a source error for a snapshot start until the store is read again. */

@@ -1,4 +1,4 @@
-import type { AppConfig } from '@cfg/source';
+import type { AppConfig } from './config-types.js';
 import { diffModules } from './modules.js';
 import { redactDiff } from './redact.js';
 import { changedSections } from './sections.js';

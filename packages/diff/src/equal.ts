@@ -51,6 +51,10 @@ export function isEqualOrBothEmpty(a: unknown, b: unknown): boolean {
   return isEqual(a, b) || (isEmpty(a) && isEmpty(b));
 }
 
+/**
+ * A `{}`-style object. The same test as `@cfg/source`'s `isPlainObject`, written again: this package
+ * uses `@cfg/source`'s types only (installing it never installs `yaml`).
+ */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);

@@ -1,4 +1,4 @@
-import type { SecretKeyPattern } from '@cfg/source';
+import type { SecretKeyPattern } from './config-types.js';
 import { isSecretPath, redactByKey } from './redact.js';
 import type { ConfigDiff, PathChange } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { AppConfig, ModuleConfig } from '@cfg/source';
+import type { AppConfig, ModuleConfig } from './config-types.js';
 import { sameDependencies } from './dependencies.js';
 import { isEqualOrBothEmpty, sameMembers } from './equal.js';
 import { DuplicateModuleError } from './errors.js';

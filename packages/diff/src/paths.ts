@@ -1,5 +1,5 @@
-import type { ModuleConfig } from '@cfg/source';
 import diff, { type Difference } from 'microdiff';
+import type { ModuleConfig } from './config-types.js';
 import { dependencyChanges } from './dependencies.js';
 import { isEmpty, isPlainObject, ownMember } from './equal.js';
 import { toPointer } from './pointer.js';

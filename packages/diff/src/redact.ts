@@ -1,4 +1,4 @@
-import type { AppConfig, ModuleConfig, SecretKeyPattern } from '@cfg/source';
+import type { AppConfig, ModuleConfig, SecretKeyPattern } from './config-types.js';
 import { isPlainObject } from './equal.js';
 import { toPointer } from './pointer.js';
 import type { ConfigDiff, ModuleChange, ModuleDiff, PathChange } from './types.js';

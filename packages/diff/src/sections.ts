@@ -1,4 +1,4 @@
-import type { AppConfig } from '@cfg/source';
+import type { AppConfig } from './config-types.js';
 import { isEmpty, isEqualOrBothEmpty } from './equal.js';
 
 /**

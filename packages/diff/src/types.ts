@@ -1,4 +1,4 @@
-import type { ModuleConfig } from '@cfg/source';
+import type { ModuleConfig } from './config-types.js';
 import type { DiffRedaction } from './redact.js';
 
 /** What happened at one location: a value appeared, disappeared, or was replaced by another. */

@@ -146,7 +146,11 @@ function _sessionSettings(opts: ResolvedOptions): string {
   return settings.join('; ');
 }
 
-/** `pool.connect()`, bounded by `connectTimeoutMs` and `signal`. */
+/**
+ * `pool.connect()`, bounded by `connectTimeoutMs` and `signal`. Not `@cfg/source`'s
+ * `runWithTimeout`: this package may use `@cfg/source`'s types only, and a client that arrives after
+ * the caller gave up must go back to the pool.
+ */
 function _connectWithin(
   pool: Pool,
   opts: ResolvedOptions,

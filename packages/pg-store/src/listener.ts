@@ -157,7 +157,7 @@ export class ChangeListener<N = PgDocumentChangeNotice> {
     const error = new ListenConnectionError(this.#feed.channel, delay, { cause });
     const { channel } = this.#feed;
     const { maxReconnectDelayMs } = this.#opts;
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = cause instanceof Error ? cause.message : String(cause); // `errorMessage`: types only here
     const fields = { channel, attempt: this.#attempts, retryInMs: delay, err: reason };
     if (this.#attempts === 1) {
       this.#lostAt = performance.now();
@@ -224,7 +224,10 @@ export class ChangeListener<N = PgDocumentChangeNotice> {
     }
   };
 
-  /** Runs a caller's callback; a throw is logged, never allowed to break the connection's handlers. */
+  /**
+   * Runs a caller's callback; a throw is logged, never allowed to break the connection's handlers.
+   * `@cfg/source`'s `callSafely`, written again: this package may use `@cfg/source`'s types only.
+   */
   #safely(fn: () => void, message: string): void {
     try {
       fn();

@@ -1,5 +1,5 @@
 import type { ModuleChange } from '@cfg/diff';
-import { errorMessage } from './error-message.js';
+import { errorMessage } from '@cfg/source';
 import type { ModuleReport, Reconfigurable } from './types.js';
 import { withTimeout } from './with-timeout.js';
 

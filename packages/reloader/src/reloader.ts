@@ -4,10 +4,11 @@ import {
   type ConfigChangeEvent,
   type ConfigSnapshot,
   ConfigValidationError,
+  errorMessage,
   type Logger,
+  moduleIssuePath,
 } from '@cfg/source';
 import { applyPartial, type PartialStep } from './apply-partial.js';
-import { errorMessage } from './error-message.js';
 import { ReloadError } from './errors.js';
 import { isReconfigurable } from './is-reconfigurable.js';
 import { planReload } from './plan.js';
@@ -237,7 +238,7 @@ export class ConfigReloader<C extends AppConfig = AppConfig> {
     const { name, error } = applied.failed;
     if (applied.phase === 'prepare') {
       // A refusal in prepare is a verdict on the config; a prepare that timed out is not.
-      const refusal = error instanceof ReloadError ? error : _prepareRefusal(next, name, error);
+      const refusal = error instanceof ReloadError ? error : _prepareRefusal(name, error);
       return { ..._rejected(refusal), modules: applied.reports };
     }
 
@@ -444,15 +445,19 @@ function _rejected(error: ReloadError | ConfigValidationError): Decision {
 
 /**
  * A module's `prepareReconfigure` refused the config. Its own issues (a thrown ConfigValidationError,
- * e.g. from a schema; paths relative to the ModuleConfig it was given) are kept one by one under the
- * module's path, so a caller can show each field.
+ * e.g. from a schema) are kept one by one under the module's issue path, so a caller can show each
+ * field: a path relative to the ModuleConfig it was given (`config.port`) is put under it, and one
+ * that already starts with it (`modules.api.config.port`, an issue path) is kept.
  */
-function _prepareRefusal(next: AppConfig, name: string, error: unknown): ConfigValidationError {
-  const at = _modulePath(next, name);
+function _prepareRefusal(name: string, error: unknown): ConfigValidationError {
+  const at = moduleIssuePath(name);
   const issues =
     error instanceof ConfigValidationError && error.issues.length > 0
       ? error.issues.map((issue) => ({
-          path: issue.path ? `${at}.${issue.path}` : at,
+          path:
+            issue.path === at || issue.path.startsWith(`${at}.`)
+              ? issue.path
+              : moduleIssuePath(name, issue.path),
           message: `module "${name}" refused: ${issue.message}`,
         }))
       : [{ path: at, message: `module "${name}" refused: ${errorMessage(error)}` }];
@@ -484,11 +489,6 @@ function _superseded<C extends AppConfig>(skipped: Waiting<C>, newest: ReloadRes
     durationMs: performance.now() - skipped.receivedAt,
     at: new Date(),
   };
-}
-
-/** `modules.3`, the validation path of the module named `name` in `config`. */
-function _modulePath(config: AppConfig, name: string): string {
-  return `modules.${config.modules.findIndex((m) => m.name === name)}`;
 }
 
 function _withError(report: ModuleReport, error: string | undefined): ModuleReport {

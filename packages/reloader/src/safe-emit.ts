@@ -1,4 +1,4 @@
-import type { Logger } from '@cfg/source';
+import { callSafely, type Logger } from '@cfg/source';
 
 type Listener<P> = (payload: P) => unknown;
 
@@ -33,12 +33,10 @@ export class SafeEmitter<M extends object> {
     const set = this.#listeners.get(event);
     if (!set) return;
     for (const listener of [...set] as Listener<M[E]>[]) {
-      try {
-        const returned = listener(payload);
-        if (returned instanceof Promise) returned.catch((error: unknown) => this.#report(event, error));
-      } catch (error) {
-        this.#report(event, error);
-      }
+      callSafely(
+        () => listener(payload),
+        (error) => this.#report(event, error),
+      );
     }
   }
 

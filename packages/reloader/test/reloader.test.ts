@@ -173,7 +173,7 @@ describe('validation', () => {
 
     const bad = await reloader.handleChange(snapshot(withConfig('cache', { ttl: 'soon' })));
     expect(bad).toMatchObject({ outcome: 'rejected', errorCode: 'CFG_VALIDATION' });
-    expect(bad.issues).toEqual([{ path: 'modules.1.config.ttl', message: expect.any(String) }]);
+    expect(bad.issues).toEqual([{ path: 'modules.cache.config.ttl', message: expect.any(String) }]);
     expect(target.log).toEqual([]);
 
     const good = await reloader.handleChange(snapshot(withConfig('cache', { ttl: 30 })));
@@ -363,7 +363,7 @@ describe('two-phase partial reload', () => {
     expect(result).toMatchObject({
       outcome: 'rejected',
       errorCode: 'CFG_VALIDATION',
-      issues: [{ path: 'modules.2', message: 'module "c" refused: v must be odd' }],
+      issues: [{ path: 'modules.c', message: 'module "c" refused: v must be odd' }],
       modules: [{ name: 'c', status: 'failed', error: 'v must be odd' }],
     });
     expect(target.log.filter((l) => !l.includes('.prepare('))).toEqual([]);
@@ -381,8 +381,21 @@ describe('two-phase partial reload', () => {
 
     expect(result.outcome).toBe('rejected');
     expect(result.issues).toEqual([
-      { path: 'modules.1.config.v', message: 'module "b" refused: must be odd' },
-      { path: 'modules.1.config.w', message: 'module "b" refused: is required' },
+      { path: 'modules.b.config.v', message: 'module "b" refused: must be odd' },
+      { path: 'modules.b.config.w', message: 'module "b" refused: is required' },
+    ]);
+  });
+
+  it('keeps an issue path that already names the module (one convention: never modules.b.modules.b…)', async () => {
+    const { target, reloader } = setup(FOUR);
+    target.fake('b').refuse = new ConfigValidationError([
+      { path: 'modules.b.config.v', message: 'must be odd' },
+    ]);
+
+    const result = await reloader.handleChange(snapshot(FOUR_NEXT));
+
+    expect(result.issues).toEqual([
+      { path: 'modules.b.config.v', message: 'module "b" refused: must be odd' },
     ]);
   });
 

@@ -32,7 +32,7 @@ describe('runValidator with a function', () => {
     const issues = await runValidator(() => {
       schema.parse(CONFIG);
     }, CONFIG);
-    expect(issues).toEqual([{ path: 'modules.1.config.port', message: expect.any(String) }]);
+    expect(issues).toEqual([{ path: 'modules.api.config.port', message: expect.any(String) }]);
   });
 
   it('turns any other throw into one whole-config issue', async () => {
@@ -50,8 +50,8 @@ describe('runValidator with a Standard Schema', () => {
   it('uses zod 4 through ~standard, sync and async', async () => {
     const schema = z.object({ modules: z.array(z.object({ name: z.string().min(4) })) });
     expect(await runValidator(schema, CONFIG)).toEqual([
-      { path: 'modules.0.name', message: expect.any(String) },
-      { path: 'modules.1.name', message: expect.any(String) },
+      { path: 'modules.db.name', message: expect.any(String) },
+      { path: 'modules.api.name', message: expect.any(String) },
     ]);
     const asyncSchema = z
       .object({ modules: z.array(z.unknown()) })
@@ -74,7 +74,7 @@ describe('runValidator with a Standard Schema', () => {
       },
     }) satisfies StandardSchemaV1;
     expect(isStandardSchema(schema)).toBe(true);
-    expect(await runValidator(schema, CONFIG)).toEqual([{ path: 'modules.0.type', message: 'nope' }]);
+    expect(await runValidator(schema, CONFIG)).toEqual([{ path: 'modules.db.type', message: 'nope' }]);
   });
 
   it('reports a schema whose validate throws as an issue', async () => {
@@ -97,6 +97,13 @@ describe('formatIssuePath', () => {
       'modules.2.config.Symbol(s)',
     );
     expect(formatIssuePath(undefined)).toBe('');
+    // Given the config, a module index becomes its name (issue paths name modules); others stay.
+    expect(formatIssuePath(['modules', 1, { key: 'config' }, 'ports', 0], CONFIG)).toBe(
+      'modules.api.config.ports.0',
+    );
+    expect(formatIssuePath(['modules', 2, 'name'], CONFIG)).toBe('modules.2.name');
+    expect(formatIssuePath(['modules', '1'], CONFIG)).toBe('modules.1');
+    expect(formatIssuePath(['platform', 0], CONFIG)).toBe('platform.0');
     expect(formatIssuePath([])).toBe('');
   });
 });

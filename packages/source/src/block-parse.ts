@@ -1,9 +1,9 @@
-import { type Document, isAlias, visit } from 'yaml';
+import { type Document, isAlias } from 'yaml';
 import { type ConfigBlock, splitConfigBlocks } from './config-blocks.js';
 import { type ParseContext, toAppConfig } from './parse.js';
 import { isPlainObject } from './plain-object.js';
 import type { AppConfig } from './types.js';
-import { parseYamlDocument } from './yaml-document.js';
+import { parseYamlDocument, someNode } from './yaml-document.js';
 
 /** A block's parsed value: a section's key and value, or one module (an item of `modules`). */
 export type BlockValue = { key: string; value: unknown } | { module: unknown };
@@ -153,17 +153,7 @@ function _mayCouple(text: string): boolean {
  * the nesting already.
  */
 function _hasAnchorAliasOrTag(doc: Document.Parsed): boolean {
-  let found = false;
-  visit(doc, {
-    Node(_, node) {
-      if (isAlias(node) || node.anchor || node.tag) {
-        found = true;
-        return visit.BREAK;
-      }
-      return undefined;
-    },
-  });
-  return found;
+  return someNode(doc, (node) => isAlias(node) || Boolean(node.anchor) || Boolean(node.tag));
 }
 
 /** Sets `key` as plain data, as `yaml` does (an own `__proto__` key stays a key). */

@@ -40,7 +40,10 @@ export class ConfigParseError extends Error {
 }
 
 export interface ValidationIssue {
-  /** Dotted or JSON-Pointer-like location, e.g. `modules.2.config.rps`; empty for the whole config. */
+  /**
+   * Dotted location that names modules, e.g. `modules.limiter.config.rps` (`moduleIssuePath`;
+   * `issueNodePath` reads it back); empty for the whole config.
+   */
   path: string;
   message: string;
 }

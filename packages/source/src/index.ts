@@ -7,6 +7,8 @@ export {
   type VersionsOptions,
 } from './database-source.js';
 export { createDefineConfig, defineConfig } from './define-config.js';
+export * from './edit/index.js';
+export { errorMessage } from './error-message.js';
 export {
   ConfigNotFoundError,
   ConfigParseError,
@@ -34,6 +36,7 @@ export {
   type IncrementalParserOptions,
   type IncrementalParseStats,
 } from './incremental-parse.js';
+export { issueNodePath, moduleIssuePath } from './issue-path.js';
 export { findJsonValueProblem, type JsonValueOptions, type JsonValueProblem } from './json-value.js';
 export {
   checkDocumentSize,
@@ -43,10 +46,12 @@ export {
   type SizeContext,
 } from './limits.js';
 export {
+  LITERAL_KEY,
   type MergeOptions,
   type MergePatchOptions,
   mergeConfigs,
   mergePatch,
+  overridePatch,
   type SkippedModule,
 } from './merge.js';
 export {
@@ -61,7 +66,9 @@ export {
   toAppConfig,
 } from './parse.js';
 export { type ParseAsyncOptions, parseConfigAsync } from './parse-async.js';
+export { isPlainObject } from './plain-object.js';
 export * from './references/index.js';
+export { callSafely } from './safe-call.js';
 export {
   type LocalSnapshot,
   SnapshotFile,
@@ -84,4 +91,5 @@ export type {
   StoredVersion,
   StoredVersionInfo,
 } from './types.js';
+export { runWithTimeout } from './with-timeout.js';
 export { type ParsedYaml, parseYamlDocument } from './yaml-document.js';

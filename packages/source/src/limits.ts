@@ -15,7 +15,7 @@ export const MAX_DOCUMENT_BYTES = 1024 * 1024;
  * The deepest nesting of mappings and lists in a config, counting the top level: `{a: [1]}` is 2.
  * One limit for every input and style (block, flow, JSON, what aliases expand to, an API body in
  * its place in the document). Real configs stay under ten; a module's `config` starts at level 4.
- * It exists because `yaml` and every later step (merges, diffs, the YAML edit) recurse per level,
+ * It exists because `yaml` and every later step (merges, diffs, `openConfigText`) recurse per level,
  * and after one stack overflow inside `yaml` a second, deeper text aborted the whole Node process
  * ("RegExpCompiler Allocation failed", yaml 2.9.1, Node 20).
  */

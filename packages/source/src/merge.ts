@@ -46,6 +46,12 @@ export interface MergeOptions {
 export type MergePatchOptions = Pick<MergeOptions, 'literalKey'>;
 
 /**
+ * The literal marker `overridePatch` writes unless told another: `{ $literal: null }` stands for
+ * `null`. Merge with `{ literalKey: LITERAL_KEY }` to read it (plain RFC 7386 has none).
+ */
+export const LITERAL_KEY = '$literal';
+
+/**
  * Overlays `overlay` on `base` and returns a new config; neither input is modified and the result
  * shares no objects with them.
  *
@@ -89,6 +95,47 @@ export function mergePatch(target: unknown, patch: unknown, opts: MergePatchOpti
       _set(result, key, mergePatch(undefined, patch[key], opts));
   }
   return result;
+}
+
+/**
+ * The JSON Merge Patch that turns `from` into `to` — `mergePatch(from, patch, { literalKey })`
+ * deep-equals `to` — and that sets every key of `to` explicitly, so it keeps winning for those keys
+ * when `from` changes later (an override of a base that others edit). Keys only `from` has become
+ * `null` (deleted); plain objects on both sides recurse, so a nested key the base has and `to` lacks
+ * is deleted too. `null`s in `to` are written as literals (`{ [literalKey]: null }`), and so is an
+ * object of `to` that would itself read as a literal marker. Inputs are not modified; keys such as
+ * `__proto__` are own data.
+ */
+export function overridePatch(
+  from: unknown,
+  to: Record<string, unknown>,
+  opts: MergePatchOptions = {},
+): Record<string, unknown> {
+  const key = opts.literalKey ?? LITERAL_KEY;
+  const base = isPlainObject(from) ? from : {};
+  const patch: Record<string, unknown> = {};
+  for (const k of Object.keys(to)) {
+    const next = to[k];
+    const merges = isPlainObject(next) && !_literal(next, key) && isPlainObject(base[k]);
+    _set(
+      patch,
+      k,
+      merges ? overridePatch(base[k], next as Record<string, unknown>, opts) : _escaped(next, key),
+    );
+  }
+  for (const k of Object.keys(base)) if (!Object.hasOwn(to, k)) _set(patch, k, null);
+  // A patch that would itself read as a literal marker (its one key is `key`): `to`, as is.
+  return _literal(patch, key) ? { [key]: to } : patch;
+}
+
+/** `value` written so that merging it onto anything gives `value` back exactly. */
+function _escaped(value: unknown, key: string): unknown {
+  if (value === null || _literal(value, key)) return { [key]: value };
+  if (!isPlainObject(value)) return value; // scalars and arrays replace as they are
+  // Merged key by key onto nothing: each key's value is escaped the same way.
+  const escaped: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) _set(escaped, k, _escaped(value[k], key));
+  return escaped;
 }
 
 /** A deep copy of plain objects and arrays; other values (strings, numbers, Dates…) are kept as is. */

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseByBlocks } from './block-parse.js';
+import { errorMessage } from './error-message.js';
 import { ConfigParseError } from './errors.js';
 import { parseConfig } from './parse.js';
 import type { WorkerJob, WorkerReply } from './parse-async.js';
@@ -23,6 +24,6 @@ try {
           ok: false,
           parseError: { reason: error.reason, file: error.file, line: error.line, column: error.column },
         }
-      : { ok: false, message: error instanceof Error ? error.message : String(error) };
+      : { ok: false, message: errorMessage(error) };
 }
 parentPort!.postMessage(reply);

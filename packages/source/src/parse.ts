@@ -1,3 +1,5 @@
+import type { Document } from 'yaml';
+import { errorMessage } from './error-message.js';
 import { ConfigParseError } from './errors.js';
 import { findJsonValueProblem } from './json-value.js';
 import { checkDocumentSize, MAX_NESTING } from './limits.js';
@@ -55,7 +57,7 @@ export interface ToAppConfigContext extends ParseContext {
  */
 export function parseConfig(text: string, ctx: ParseContext): AppConfig {
   checkDocumentSize(Buffer.byteLength(text), ctx);
-  const json = _tryJson(text);
+  const json = tryJson(text);
   if (json.ok) {
     try {
       return toAppConfig(json.value, ctx);
@@ -70,7 +72,7 @@ export function parseConfig(text: string, ctx: ParseContext): AppConfig {
 /** The text → value step of `parseConfig`, without the structural checks. */
 export function parseText(text: string, ctx: ParseContext): unknown {
   checkDocumentSize(Buffer.byteLength(text), ctx);
-  const json = _tryJson(text);
+  const json = tryJson(text);
   return json.ok ? json.value : _parseYaml(text, ctx).value;
 }
 
@@ -188,10 +190,12 @@ function _guardFlowNesting(text: string, ctx: ParseContext): void {
 type JsonResult = { ok: true; value: unknown } | { ok: false };
 
 /**
- * `JSON.parse`, when the text looks like JSON and its value is JSON data within the limits; else
- * not ok, and the YAML path parses the text and reports the problem with its position.
+ * `JSON.parse`, when the text looks like JSON (its first character after a byte order mark and
+ * spaces is `{`) and its value is JSON data within the limits; else not ok, and the YAML path parses
+ * the text and reports the problem with its position. The one JSON test of the package: the
+ * editor (`openConfigText`) keeps as JSON exactly the texts this reads as JSON.
  */
-function _tryJson(text: string): JsonResult {
+export function tryJson(text: string): JsonResult {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // JSON.parse rejects a BOM
   if (body.trimStart()[0] !== '{') return { ok: false };
   let value: unknown;
@@ -205,25 +209,30 @@ function _tryJson(text: string): JsonResult {
 
 function _parseYaml(text: string, ctx: ParseContext): { value: unknown; locate: Locate } {
   const { doc, position } = parseYamlDocument(text, ctx);
-  if (doc.contents === null) {
-    throw new ConfigParseError('the file is empty; expected a mapping with a `modules` list', {
-      file: ctx.filename,
-    });
-  }
-  let value: unknown;
-  try {
-    value = doc.toJS();
-  } catch (cause) {
-    // Bounded already (aliases, nesting); kept so that nothing yaml throws escapes as another error.
-    throw new ConfigParseError(_lowerFirst(cause instanceof Error ? cause.message : String(cause)), {
-      file: ctx.filename,
-    });
-  }
+  if (doc.contents === null) throw emptyTextError(ctx.filename);
+  const value = yamlValue(doc, ctx);
   const locate: Locate = (path) => {
     const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
     return node?.range ? position(node.range[0]) : undefined;
   };
   return { value, locate };
+}
+
+/** What a YAML text without content (empty, or comments only) is, as a config. */
+export function emptyTextError(filename: string): ConfigParseError {
+  return new ConfigParseError('the file is empty; expected a mapping with a `modules` list', {
+    file: filename,
+  });
+}
+
+/** The value of a document `parseYamlDocument` checked; what `yaml` might still throw is a `ConfigParseError`. */
+export function yamlValue(doc: Document.Parsed, ctx: Pick<ParseContext, 'filename'>): unknown {
+  try {
+    return doc.toJS();
+  } catch (cause) {
+    // Bounded already (aliases, nesting); kept so that nothing yaml throws escapes as another error.
+    throw new ConfigParseError(_lowerFirst(errorMessage(cause)), { file: ctx.filename });
+  }
 }
 
 /** The position of `path`, or of its nearest located ancestor; line 0 when nothing is known. */

@@ -4,12 +4,14 @@ import {
   type Document,
   isAlias,
   isMap,
+  isNode,
   isScalar,
   isSeq,
   LineCounter,
   type Node,
   Parser,
   type Scalar,
+  visit,
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml';
@@ -241,6 +243,20 @@ function _scalarSize(scalar: Scalar, fail: Fail, offset: number | undefined): nu
   }
   if (typeof value === 'boolean') return value ? 4 : 5;
   return 4; // null
+}
+
+/**
+ * Whether any node of `doc` passes `test` (the walk stops at the first). It recurses: for documents
+ * `parseYamlDocument` checked, whose nesting is bounded.
+ */
+export function someNode(doc: Document, test: (node: Node) => boolean): boolean {
+  let found = false;
+  visit(doc, (_, node) => {
+    if (!isNode(node) || !test(node)) return undefined;
+    found = true;
+    return visit.BREAK;
+  });
+  return found;
 }
 
 /** `tag:yaml.org,2002:binary` → `!!binary`; other tags as written. */

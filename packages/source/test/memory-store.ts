@@ -13,10 +13,15 @@ type Subscriber = { listener: (change: DocumentChangeNotice) => void; opts: Docu
 /**
  * An in-memory `ConfigDocumentStore` for tests: versioned like `@cfg/pg-store` (a write that does not
  * change the bytes keeps the version; a deletion is a version too), with history, push notices, a
- * `reconnect()` to simulate a lost channel, and call counters so tests can see what a source asked for.
+ * `reconnect()` to simulate a lost channel, an outage switch (`down`), and call counters so tests can
+ * see what a source asked for, and when.
  */
 export class MemoryConfigStore implements ConfigDocumentStore {
   readonly calls = { getDocument: 0, getDocumentHash: 0, history: 0, getVersion: 0 };
+  /** `performance.now()` of every `getDocumentHash` call, failed ones included (a poller's rhythm). */
+  readonly hashReadTimes: number[] = [];
+  /** While true, every read throws as a refused connection does (`code: 'ECONNREFUSED'`). */
+  down = false;
   readonly #docs = new Map<string, StoredDocument>();
   /** Every version of every key, oldest first. */
   readonly #versions = new Map<string, StoredVersion[]>();
@@ -51,18 +56,31 @@ export class MemoryConfigStore implements ConfigDocumentStore {
     for (const s of this.#subscribers) s.opts.onReconnect?.();
   }
 
+  /** This store without its push channel (reads only): what a source sees of a poll-only store. */
+  withoutPush(): ConfigDocumentStore {
+    return {
+      getDocument: (key) => this.getDocument(key),
+      getDocumentHash: (key) => this.getDocumentHash(key),
+      history: (key, opts) => this.history(key, opts),
+      getVersion: (key, version) => this.getVersion(key, version),
+    };
+  }
+
   get subscriberCount(): number {
     return this.#subscribers.size;
   }
 
   async getDocument(key: string): Promise<StoredDocument | null> {
     this.calls.getDocument++;
+    this.#failIfDown();
     const doc = this.#docs.get(key);
     return doc ? { ...doc } : null;
   }
 
   async getDocumentHash(key: string): Promise<string | null> {
     this.calls.getDocumentHash++;
+    this.hashReadTimes.push(performance.now());
+    this.#failIfDown();
     return this.#docs.get(key)?.hash ?? null;
   }
 
@@ -71,6 +89,7 @@ export class MemoryConfigStore implements ConfigDocumentStore {
     opts: { limit?: number; beforeVersion?: number } = {},
   ): Promise<StoredVersionInfo[]> {
     this.calls.history++;
+    this.#failIfDown();
     const { limit = 50, beforeVersion = Number.POSITIVE_INFINITY } = opts;
     return (this.#versions.get(key) ?? [])
       .filter((v) => v.version < beforeVersion)
@@ -81,6 +100,7 @@ export class MemoryConfigStore implements ConfigDocumentStore {
 
   async getVersion(key: string, version: number): Promise<StoredVersion> {
     this.calls.getVersion++;
+    this.#failIfDown();
     const found = this.#versions.get(key)?.find((v) => v.version === version);
     if (!found) throw new Error(`version ${version} of "${key}" does not exist`);
     return { ...found };
@@ -95,6 +115,11 @@ export class MemoryConfigStore implements ConfigDocumentStore {
     return async () => {
       this.#subscribers.delete(subscriber);
     };
+  }
+
+  #failIfDown(): void {
+    if (this.down)
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
   }
 
   #nextVersion(key: string): number {

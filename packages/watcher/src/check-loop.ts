@@ -3,6 +3,7 @@ import {
   type ConfigChangeEvent,
   type ConfigSnapshot,
   type ConfigSource,
+  callSafely,
   ERROR_CODES,
   type Logger,
 } from '@cfg/source';
@@ -136,11 +137,10 @@ export class CheckLoop<C extends AppConfig = AppConfig> {
       logger?.error({ err: error, source: source.name }, 'config watch error');
       return;
     }
-    try {
-      onError(error);
-    } catch (thrown) {
-      logger?.error({ err: thrown, source: source.name }, 'onError threw');
-    }
+    callSafely(
+      () => onError(error),
+      (thrown) => logger?.error({ err: thrown, source: source.name }, 'onError threw'),
+    );
   }
 
   private readonly _fire = (): void => {
@@ -272,11 +272,8 @@ export class CheckLoop<C extends AppConfig = AppConfig> {
     if (!this._failing) return;
     this._failing = false;
     const { onRecover, logger, source } = this._opts;
-    try {
-      onRecover?.();
-    } catch (thrown) {
-      logger?.error({ err: thrown, source: source.name }, 'onRecover threw');
-    }
+    if (!onRecover) return;
+    callSafely(onRecover, (thrown) => logger?.error({ err: thrown, source: source.name }, 'onRecover threw'));
   }
 
   /** One bad content (parse/validation) or one absence is reported once; other failures every time. */

@@ -141,6 +141,35 @@ describe('CheckLoop', () => {
     expect(source.loads).toBeGreaterThan(2);
   });
 
+  it('an onError or onRecover that throws or rejects is logged, and checking goes on', async () => {
+    const logged: string[] = [];
+    const error = (_fields: unknown, message?: string) => logged.push(message ?? '');
+    const logger = { debug: () => {}, info: () => {}, warn: () => {}, error };
+    let calls = 0;
+    create({
+      logger,
+      retry: { minMs: 10, maxMs: 10 },
+      onError: () => {
+        calls++;
+        if (calls === 1) throw new Error('sync bug');
+        return Promise.reject(new Error('async bug'));
+      },
+      onRecover: () => {
+        throw new Error('recover bug');
+      },
+    });
+    source.failing = true;
+    loop.notify();
+    await vi.advanceTimersByTimeAsync(150);
+    source.failing = false;
+    source.text = configText(1);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(calls).toBeGreaterThanOrEqual(2);
+    expect(logged.slice(0, 2)).toEqual(['onError threw', 'onError threw']);
+    expect(logged).toContain('onRecover threw');
+    expect(recorder.changes).toHaveLength(1);
+  });
+
   it('stop() clears every timer and delivers nothing more', async () => {
     create({ confirmDelayMs: 60, periodMs: 1000 });
     source.text = configText(1);

@@ -1,8 +1,8 @@
 import { DatabaseSource } from '@cfg/source';
+import { MemoryConfigStore } from '@cfg/source/test';
 import { describe, expect, it } from 'vitest';
 import { SourcePoller, type SourcePollerOptions } from '../src/index.js';
 import { configText, hashOf, Recorder, until, useFixtures } from './helpers.js';
-import { MemoryStore } from './memory-store.js';
 
 describe('SourcePoller', () => {
   const { track } = useFixtures();
@@ -10,10 +10,10 @@ describe('SourcePoller', () => {
   /** A store holding revision 0, a DatabaseSource over it, and a started poller. */
   async function setup(opts: SourcePollerOptions & { push?: boolean } = {}, recorder = new Recorder()) {
     const { push, ...pollerOpts } = opts;
-    const store = new MemoryStore({ push });
+    const store = new MemoryConfigStore();
     store.put('default', configText(0));
     const poller = track(
-      new SourcePoller(new DatabaseSource(store), recorder.onChange, {
+      new SourcePoller(new DatabaseSource(push ? store : store.withoutPush()), recorder.onChange, {
         onError: recorder.onError,
         ...pollerOpts,
       }),
@@ -46,11 +46,11 @@ describe('SourcePoller', () => {
 
   it('12c. a failing source is reported with backoff, then recovers and delivers', async () => {
     const { store, poller, recorder } = await setup({ intervalMs: 400, retryMinMs: 20, push: true });
-    const firstFailure = store.hashReads.length;
+    const firstFailure = store.hashReadTimes.length;
     store.down = true;
     store.put('default', configText(1)); // the hint finds the store down
     await until(() => recorder.errors.length >= 6);
-    const reads = store.hashReads.slice(firstFailure);
+    const reads = store.hashReadTimes.slice(firstFailure);
     store.down = false;
 
     const change = await recorder.changeTo(configText(1));
@@ -97,8 +97,8 @@ describe('SourcePoller', () => {
   });
 
   it('start() rejects clearly when the first read fails, unless allowInitialFailure', async () => {
-    const store = new MemoryStore();
-    const source = new DatabaseSource(store);
+    const store = new MemoryConfigStore();
+    const source = new DatabaseSource(store.withoutPush());
     const failing = track(new SourcePoller(source, () => {}));
     await expect(failing.start()).rejects.toMatchObject({
       name: 'WatchError',
@@ -162,12 +162,12 @@ describe('SourcePoller', () => {
   });
 
   it('stop() works inside onChange, is idempotent, and ends the polling', async () => {
-    const store = new MemoryStore();
+    const store = new MemoryConfigStore();
     store.put('default', configText(0));
     let stops = 0;
     const poller: SourcePoller = track(
       new SourcePoller(
-        new DatabaseSource(store),
+        new DatabaseSource(store.withoutPush()),
         async () => {
           expect(poller.stop()).toBe(poller.stop());
           await poller.stop();
@@ -181,10 +181,12 @@ describe('SourcePoller', () => {
     await until(() => stops === 1);
     const checks = poller.stats.checks;
     // A second poller on the same store keeps reading; the stopped one never checks again.
-    const reads = store.hashReads.length;
-    const witness = track(new SourcePoller(new DatabaseSource(store), () => {}, { intervalMs: 10 }));
+    const reads = store.hashReadTimes.length;
+    const witness = track(
+      new SourcePoller(new DatabaseSource(store.withoutPush()), () => {}, { intervalMs: 10 }),
+    );
     await witness.start();
-    await until(() => store.hashReads.length >= reads + 10);
+    await until(() => store.hashReadTimes.length >= reads + 10);
     expect(poller.stats).toMatchObject({ changes: 1, checks });
     await expect(poller.start()).rejects.toMatchObject({ code: 'CFG_WATCH_STOPPED' });
   });
@@ -192,12 +194,12 @@ describe('SourcePoller', () => {
   describe('expect(): a change the caller writes and applies itself', () => {
     it('is taken as delivered without a load; the next change by anyone else is delivered', async () => {
       const { store, poller, recorder } = await setup({ intervalMs: 600_000, push: true });
-      const loads = store.documentReads;
+      const loads = store.calls.getDocument;
       poller.expect(hashOf(configText(1)));
       store.put('default', configText(1));
       await until(() => poller.stats.expected === 1);
       expect(poller.lastHash).toBe(hashOf(configText(1)));
-      expect(store.documentReads).toBe(loads);
+      expect(store.calls.getDocument).toBe(loads);
       expect(recorder.changes).toHaveLength(0);
 
       store.put('default', configText(2));

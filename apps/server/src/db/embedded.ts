@@ -1,7 +1,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { clusterUrl, isAlive, runningCluster, startCluster, stopCluster } from '@cfg/pg-store/embedded';
-import type { Logger } from '@cfg/source';
+import { errorMessage, type Logger } from '@cfg/source';
 
 export interface EmbeddedOptions {
   /** Where the cluster lives; created on first start, reused after. @defaultValue `.data/pg` */
@@ -77,10 +77,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       ...(opts.logger ? { logger: opts.logger } : {}),
     });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`${message}\n(--embedded-port picks another port, --data-dir another directory)`, {
-      cause: error,
-    });
+    throw new Error(
+      `${errorMessage(error)}\n(--embedded-port picks another port, --data-dir another directory)`,
+      {
+        cause: error,
+      },
+    );
   }
   await _claim(dataDir);
   const { cluster } = started;

@@ -1,4 +1,4 @@
-import { ConfigValidationError, type ModuleConfig, type ValidationIssue } from '@cfg/source';
+import { ConfigValidationError, type ModuleConfig, moduleIssuePath, type ValidationIssue } from '@cfg/source';
 import type { ModuleType } from './types.js';
 
 /**
@@ -10,7 +10,7 @@ export function parseModuleConfig<C>(type: Pick<ModuleType<C>, 'configSchema'>, 
   const result = type.configSchema.safeParse(module.config ?? {});
   if (result.success) return result.data;
   const issues: ValidationIssue[] = result.error.issues.map((issue) => ({
-    path: ['modules', module.name, 'config', ...issue.path.map(String)].join('.'),
+    path: moduleIssuePath(module.name, ['config', ...issue.path.map(String)]),
     message: issue.message,
   }));
   throw new ConfigValidationError(issues, { subject: `module "${module.name}"` });

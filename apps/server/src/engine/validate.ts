@@ -1,5 +1,11 @@
 import { dependencyOrder } from '@cfg/reloader';
-import { type AppConfig, ConfigValidationError, type ModuleConfig, type ValidationIssue } from '@cfg/source';
+import {
+  type AppConfig,
+  ConfigValidationError,
+  type ModuleConfig,
+  moduleIssuePath,
+  type ValidationIssue,
+} from '@cfg/source';
 import { parseModuleConfig } from './module-config.js';
 import { isValidModuleName, MODULE_NAME_RULE } from './module-name.js';
 import type { ModuleRegistry } from './registry.js';
@@ -20,7 +26,7 @@ export function validateAppConfig(config: AppConfig, registry: ModuleRegistry): 
   const byName = new Map(config.modules.map((m) => [m.name, m]));
 
   for (const module of config.modules) {
-    const at = `modules.${module.name}`;
+    const at = moduleIssuePath(module.name);
     if (!isValidModuleName(module.name))
       issues.push({ path: at, message: `module names are ${MODULE_NAME_RULE}` });
     const type = registry.get(module.type);
@@ -66,7 +72,7 @@ function _dependencyIssues(
   registry: ModuleRegistry,
 ): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  const path = `modules.${module.name}.dependsOn`;
+  const path = moduleIssuePath(module.name, 'dependsOn');
   const deps = module.dependsOn ?? [];
   for (const dep of deps) {
     if (dep === module.name) issues.push({ path, message: 'a module cannot depend on itself' });
@@ -96,7 +102,10 @@ function _routeIssues(modules: readonly PreparedModule[]): ValidationIssue[] {
     for (const route of type.routes(config)) {
       const other = owner.get(route);
       if (other)
-        issues.push({ path: `modules.${module.name}`, message: `${route} is already served by "${other}"` });
+        issues.push({
+          path: moduleIssuePath(module.name),
+          message: `${route} is already served by "${other}"`,
+        });
       else owner.set(route, module.name);
     }
   }

@@ -1,6 +1,6 @@
 import { type OutcomeReport, type PgConfigStore, UnknownInstanceError } from '@cfg/pg-store';
 import type { ReloadResult } from '@cfg/reloader';
-import type { Logger } from '@cfg/source';
+import { type Logger, runWithTimeout } from '@cfg/source';
 import type { Redactor } from '../lib/redact.js';
 import type { InstanceIdentity } from './instance.js';
 
@@ -141,11 +141,8 @@ export class FleetReporter {
       if (this.#queue.length > 0) await this.#drain().catch(() => {});
       await this.#store.deregisterInstance(this.id);
     };
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.#stopTimeoutMs);
-    });
-    await Promise.race([finish().catch(() => {}), timeout]).finally(() => clearTimeout(timer));
+    // Past the limit (or failed), the rest is given up: stopping must not wait on the store.
+    await runWithTimeout(this.#stopTimeoutMs, finish, () => undefined).catch(() => {});
   }
 
   #report(result: ReloadResult, version: number): OutcomeReport {

@@ -1,4 +1,5 @@
 import type { ReloadResult } from '@cfg/reloader';
+import { callSafely } from '@cfg/source';
 
 /** A reload result of bounded size, as the API shows it (`boundedResult`). */
 export interface BoundedReloadResult extends ReloadResult {
@@ -42,13 +43,8 @@ export class ReloadLog {
     const record: ReloadRecord = { ...boundedResult(result), id: this.#nextId++ };
     this.#records.push(record);
     if (this.#records.length > this.capacity) this.#records.shift();
-    for (const subscriber of this.#subscribers) {
-      try {
-        subscriber(record);
-      } catch {
-        // A broken stream must not stop the reload path or the other streams.
-      }
-    }
+    // A broken stream must not stop the reload path or the other streams.
+    for (const subscriber of this.#subscribers) callSafely(() => subscriber(record), _ignore);
     return record;
   }
 
@@ -90,6 +86,8 @@ export function boundedResult(result: ReloadResult): BoundedReloadResult {
   if (result.reason !== undefined) bounded.reason = _clip(result.reason);
   return bounded;
 }
+
+function _ignore(): void {}
 
 function _clip(text: string): string {
   return text.length <= MAX_RECORD_TEXT

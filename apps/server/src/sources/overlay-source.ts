@@ -3,11 +3,11 @@ import {
   type AppConfig,
   CompositeSource,
   type ConfigSource,
+  LITERAL_KEY,
   type Logger,
   mergeConfigs,
   type SkippedModule,
 } from '@cfg/source';
-import { LITERAL_KEY } from '../lib/override-patch.js';
 
 /** The overlay entries each merged config left out, by config object (configs are never modified). */
 const skippedBy = new WeakMap<AppConfig, readonly SkippedModule[]>();

@@ -2,17 +2,19 @@ import {
   type AppConfig,
   type ConfigSnapshot,
   type ConfigSource,
+  type EditableConfigText,
+  errorMessage,
   hashBytes,
   type MergedFacts,
+  ModuleNotInDocumentError,
   mergeSnapshotFacts,
+  overridePatch,
   type ParseContext,
   parseConfigAsync,
   type ReferenceOptions,
   toAppConfig,
 } from '@cfg/source';
 import { codes } from '../lib/errors.js';
-import { overridePatch } from '../lib/override-patch.js';
-import { type EditableConfigText, ModuleNotInDocumentError } from '../lib/yaml-edit.js';
 import { resolveWrite } from '../secrets/resolve-write.js';
 import { mergeOverlay } from '../sources/overlay-source.js';
 
@@ -156,9 +158,7 @@ export class OverlayDocument implements DocumentLayout<OverlayLayers> {
       try {
         return await this.#base.load();
       } catch (error) {
-        throw codes.CFG_ERR_SOURCE_UNAVAILABLE(
-          `${this.#base.name}: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        throw codes.CFG_ERR_SOURCE_UNAVAILABLE(`${this.#base.name}: ${errorMessage(error)}`);
       }
     }
   }

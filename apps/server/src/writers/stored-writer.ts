@@ -7,14 +7,13 @@ import {
 import {
   type ConfigSnapshot,
   type ConfigSource,
-  checkDocumentSize,
+  type EditableConfigText,
   MAX_DOCUMENT_BYTES,
-  parseConfig,
+  openConfigText,
 } from '@cfg/source';
 import { codes } from '../lib/errors.js';
 import { PhaseTimings } from '../lib/phase-timings.js';
 import { SerialQueue } from '../lib/serial-queue.js';
-import { type EditableConfigText, openConfigText } from '../lib/yaml-edit.js';
 import { assertValid } from './checked-config.js';
 import type { DocumentLayout, ResolvedConfig } from './layouts.js';
 import type { ConfigVersions, ConfigWriter, WriteContext, WriteMode, WriteOutcome } from './types.js';
@@ -276,16 +275,13 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
   async #read(): Promise<WorkingCopy> {
     const doc = await this.#opts.store.getDocument(this.key);
     const text = doc?.data ?? 'modules: []\n';
-    // Stored by someone with a higher limit, or by hand: not opened (nor parsed) here.
+    // Stored by someone with a higher limit, or by hand: refused from its size, not parsed. Stored
+    // by someone else, and broken: the ConfigParseError says where (source:line:col).
     const { maxDocumentBytes } = this.#opts;
-    checkDocumentSize(Buffer.byteLength(text), { filename: this.#opts.source.name, maxDocumentBytes });
-    try {
-      return { version: doc?.version ?? 0, doc: openConfigText(text) };
-    } catch (error) {
-      // Stored by someone else, and broken: say where, as a ConfigParseError (file:line:col).
-      parseConfig(text, { filename: this.#opts.source.name });
-      throw error;
-    }
+    return {
+      version: doc?.version ?? 0,
+      doc: openConfigText(text, { filename: this.#opts.source.name, maxDocumentBytes }),
+    };
   }
 
   history(opts: { limit?: number; beforeVersion?: number }): Promise<HistoryEntry[]> {

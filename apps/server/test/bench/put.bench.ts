@@ -4,10 +4,9 @@
  */
 import { PgConfigStore } from '@cfg/pg-store';
 import { createTestSchema, type TestSchema } from '@cfg/pg-store/testing';
-import { DatabaseSource } from '@cfg/source';
+import { DatabaseSource, openConfigText, setModuleConfig } from '@cfg/source';
 import { afterAll, bench, describe } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { openConfigText, setModuleConfig } from '../../src/lib/yaml-edit.js';
 import { WholeDocument } from '../../src/writers/layouts.js';
 import { StoredWriter } from '../../src/writers/stored-writer.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';

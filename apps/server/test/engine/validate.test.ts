@@ -1,3 +1,4 @@
+import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { ModuleRegistry } from '../../src/engine/registry.js';
 import { validateAppConfig } from '../../src/engine/validate.js';
@@ -70,5 +71,28 @@ describe('validateAppConfig', () => {
       ],
     });
     expect(issues).toEqual([{ path: 'modules.two', message: '/x is already served by "one"' }]);
+  });
+});
+
+describe('module names', () => {
+  const named = (name: string) => ({ modules: [{ name, type: 'greeter', config: { message: 'hi' } }] });
+
+  it('are 1-200 characters from A-Z a-z 0-9 . _ / -, checked by the engine itself', () => {
+    expect(issuesOf(named('a.b_c/d-0'))).toEqual([]);
+    expect(issuesOf(named('x'.repeat(200)))).toEqual([]);
+    for (const bad of ['x'.repeat(201), 'has space', 'ünï', 'a?b']) {
+      expect(issuesOf(named(bad))).toEqual([
+        { path: `modules.${bad}`, message: 'module names are 1-200 characters from A-Z a-z 0-9 . _ / -' },
+      ]);
+    }
+  });
+
+  it('tie file mode to no database package: the engine imports nothing from @cfg/pg-store', async () => {
+    const dir = new URL('../../src/engine/', import.meta.url);
+    const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.ts'));
+    expect(files.length).toBeGreaterThan(5);
+    for (const file of files) {
+      expect(await readFile(new URL(file, dir), 'utf8'), file).not.toMatch(/from '@cfg\/pg-store/);
+    }
   });
 });

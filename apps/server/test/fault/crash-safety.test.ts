@@ -4,14 +4,17 @@ import { createTestSchema, type TestSchema } from '@cfg/pg-store/testing';
 import { hashBytes, parseConfig } from '@cfg/source';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_FILE } from '../helpers/configs.js';
-import { ADMIN_TOKEN, assertBuilt, ServerProcess } from '../helpers/server-process.js';
+import { ADMIN_TOKEN, assertBuilt, ServerProcess, until } from '../helpers/server-process.js';
 
 /**
- * SIGKILL a `cfg serve` (database mode) while a large PUT is in flight — half-sent, and at points
- * spread over the time such a PUT takes — then start it again. The PUT replaces the static
- * response's ~400 KB body (a full reload: the new module set is built, then swapped). Guarantees: the stored document is
- * the old version or the complete new one (never a partial text; its hash matches its bytes; the
- * history has no gap), and the restarted server runs the latest stored version.
+ * SIGKILL a `cfg serve` (database mode) while a large PUT is in flight — half-sent, at points
+ * spread over the time such a PUT takes, and while its write waits inside PostgreSQL — then start
+ * it again. The PUT replaces the static response's ~400 KB body (a full reload: the new module set
+ * is built, then swapped). Guarantees: the stored document is the old version or the complete new
+ * one (never a partial text; its hash matches its bytes; the history has no gap), and the restarted
+ * server runs the latest stored version. Kills that land inside the write are the ones this is
+ * about: they are counted (from PostgreSQL's view of the server's sessions at the moment of each
+ * kill) and required.
  */
 
 const KEY = 'default';
@@ -49,9 +52,34 @@ const bigConfig = (n: number) => ({
 });
 
 /**
+ * Whether the server's database session is writing the document right now: a statement that changes
+ * `documents` is running (or waiting for a lock), or a transaction is open between statements.
+ */
+async function writing(): Promise<boolean> {
+  const { rows } = await db.pool.query<{ n: number }>(
+    `select count(*)::int as n from pg_stat_activity
+     where application_name = $1
+       and (state like 'idle in transaction%'
+            or (state = 'active' and query ~* '(update|insert into)\\s+\\S*documents'))`,
+    [APP_NAME],
+  );
+  return rows[0]!.n > 0;
+}
+
+/** SIGKILLs the server; resolves with whether the kill landed inside a write (looked at just before). */
+async function kill(): Promise<boolean> {
+  const inside = await writing();
+  void server.stop('SIGKILL');
+  return inside;
+}
+
+/** The last kill `put` made: did it land inside a write. */
+let lastKill: Promise<boolean> | undefined;
+
+/**
  * Sends `PUT /api/v1/modules/status-page/config` with generation `n`. With `killAfterMs`, the server is
- * SIGKILLed that long after the whole body left this process; with `half`, after half of it.
- * Resolves with the status, or 0 when the connection died.
+ * SIGKILLed that long after the whole body left this process (see `lastKill`); with `half`, after half
+ * of it. Resolves with the status, or 0 when the connection died.
  */
 function put(n: number, opts: { killAfterMs?: number; half?: boolean } = {}): Promise<number> {
   const body = Buffer.from(JSON.stringify(bigConfig(n)));
@@ -81,7 +109,11 @@ function put(n: number, opts: { killAfterMs?: number; half?: boolean } = {}): Pr
     req.end(body);
     if (opts.killAfterMs !== undefined) {
       const delay = opts.killAfterMs;
-      req.on('finish', () => setTimeout(() => void server.stop('SIGKILL'), delay));
+      req.on('finish', () =>
+        setTimeout(() => {
+          lastKill = kill();
+        }, delay),
+      );
     }
   });
 }
@@ -130,6 +162,16 @@ async function expectOldOrNew(before: { version: number; data: string }, n: numb
   return now;
 }
 
+/** Whether the server's write waits for the document's row lock (held by the test). */
+async function waitingForLock(): Promise<boolean> {
+  const { rows } = await db.pool.query<{ n: number }>(
+    `select count(*)::int as n from pg_stat_activity
+     where application_name = $1 and state = 'active' and wait_event_type = 'Lock'`,
+    [APP_NAME],
+  );
+  return rows[0]!.n > 0;
+}
+
 /** Starts the server again and checks it runs exactly what the store holds. */
 async function restartAndCheck(stored: { version: number; data: string }) {
   server = await start();
@@ -151,22 +193,54 @@ describe('SIGKILL in the middle of a PUT', () => {
     await restartAndCheck(now);
   });
 
-  it('killed at points spread over a PUT: old or complete new, never partial; the restart loads the latest', async () => {
+  it('killed at points spread over a PUT, and inside its write: old or complete new, never partial; the restart loads the latest', async () => {
     // How long one such PUT takes here, so the kills land before, inside and after its write.
     const started = performance.now();
     expect(await put(1)).toBe(200);
     const putMs = performance.now() - started;
     const outcomes: string[] = [];
-    for (const [i, fraction] of [0, 0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1, 1.3].entries()) {
-      const before = (await store.getDocument(KEY))!;
-      await put(i + 2, { killAfterMs: Math.round(fraction * putMs) });
-      await killed();
-      const now = await expectOldOrNew(before, i + 2);
-      outcomes.push(now.version === before.version ? 'old' : 'new');
+    let n = 2;
+    const record = async (before: { version: number; data: string }, inside: boolean) => {
+      const now = await expectOldOrNew(before, n);
+      outcomes.push(
+        `${now.version === before.version ? 'old' : 'new'}${inside ? ' (inside the write)' : ''}`,
+      );
       await restartAndCheck(now);
+      n++;
+    };
+    for (const fraction of [0, 0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1, 1.3]) {
+      const before = (await store.getDocument(KEY))!;
+      lastKill = undefined;
+      await put(n, { killAfterMs: Math.round(fraction * putMs) });
+      const inside = await lastKill!;
+      await killed();
+      await record(before, inside);
+    }
+    // A write takes a few ms of a PUT's time: hold the document's row lock so that the write waits
+    // inside PostgreSQL, kill the server then, and only then let the write go on (or die).
+    for (let i = 0; i < 2; i++) {
+      const before = (await store.getDocument(KEY))!;
+      const blocker = await db.pool.connect();
+      let inside: boolean;
+      try {
+        await blocker.query('begin');
+        await blocker.query(`select 1 from ${db.schema}.documents where key = $1 for update`, [KEY]);
+        const status = put(n);
+        await until(waitingForLock, true, 30_000);
+        inside = await kill();
+        expect(await status).toBe(0); // no answer: it died before the write finished
+        await server.exited;
+      } finally {
+        await blocker.query('rollback');
+        blocker.release();
+      }
+      await killed();
+      await record(before, inside);
     }
     console.log(
       `PUT of ${BIG / 1000} KB took ${putMs.toFixed(0)} ms; after each kill: ${outcomes.join(', ')}`,
     );
-  }, 120_000);
+    const inside = outcomes.filter((o) => o.endsWith('(inside the write)')).length;
+    expect(inside, `kills that landed inside a write: ${outcomes.join(', ')}`).toBeGreaterThanOrEqual(2);
+  }, 180_000);
 });

@@ -204,6 +204,8 @@ describe('PostgreSQL faults under two replicas and a writer', () => {
     const during = await Promise.all(replicas.map(configOf));
     const outageEnds = performance.now() + OUTAGE_MS;
     let checks = 0;
+    /** What each replica's `/readyz` said, in order. */
+    const readiness: string[][] = replicas.map(() => []);
     while (performance.now() < outageEnds) {
       for (const [i, replica] of replicas.entries()) {
         const greeter = during[i]!.config.modules.find((m) => m.name === 'greeter')!;
@@ -213,11 +215,25 @@ describe('PostgreSQL faults under two replicas and a writer', () => {
         expect((await configOf(replica)).version).toBe(during[i]!.version);
         const ready = await replica.fetch('/readyz');
         expect(ready.status).toBe(200);
+        const body = (await ready.json()) as { status: string; errors: string[] };
+        if (body.status === 'degraded') expect(body.errors.length, `replica ${i}`).toBeGreaterThan(0);
+        readiness[i]!.push(body.status);
         checks++;
       }
       await sleep(100);
     }
     expect(checks).toBeGreaterThan(10);
+    // Each replica noticed (its poller's next read failed) and said so until PostgreSQL was back:
+    // ready (not noticed yet), then degraded to the end, never ready again in between.
+    for (const [i, said] of readiness.entries()) {
+      const noticed = said.indexOf('degraded');
+      expect(noticed, `replica ${i} never said degraded: ${said.join(', ')}`).toBeGreaterThanOrEqual(0);
+      expect(said.slice(0, noticed).every((s) => s === 'ready')).toBe(true);
+      expect(
+        said.slice(noticed).every((s) => s === 'degraded'),
+        `replica ${i}: ${said.join(', ')}`,
+      ).toBe(true);
+    }
 
     const outageLogsEnd = replicas.map((r) => r.logs.length);
     postgres = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port });
@@ -250,6 +266,11 @@ describe('PostgreSQL faults under two replicas and a writer', () => {
         5_000,
         outageLogsEnd[i],
       );
+      // And once it read the store again, it is ready, not degraded.
+      expect(await (await replica.fetch('/readyz')).json(), `replica ${i}`).toMatchObject({
+        status: 'ready',
+        errors: [],
+      });
       const recovered = ownLines(replica, outageLogsEnd[i]!).filter((e) =>
         /readable again|LISTEN|error/.test(e.msg),
       );

@@ -3,10 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PgConfigStore, VersionConflictError } from '@cfg/pg-store';
 import { createTestSchema, type TestSchema } from '@cfg/pg-store/testing';
-import { DatabaseSource, FileSource } from '@cfg/source';
+import { type AppConfig, hashConfig, parseConfig, setModuleConfig } from '@cfg/source';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setModuleConfig } from '../../src/lib/yaml-edit.js';
-import { createOverlaySource } from '../../src/sources/overlay-source.js';
 import { readFixture } from '../helpers/configs.js';
 import { ReloadEvents } from '../helpers/reload-events.js';
 import { ADMIN_TOKEN, assertBuilt, ServerProcess } from '../helpers/server-process.js';
@@ -20,7 +18,8 @@ import { ADMIN_TOKEN, assertBuilt, ServerProcess } from '../helpers/server-proce
  * writes (announced to its poller, not loaded back) among the other writer's. Guarantees: reloads never overlap, nothing is applied out
  * of version order, every reload result is recorded (the SSE ids have no gap and
  * `GET /api/v1/reloads` holds the same results), and once the inputs stop the server runs exactly
- * the last file text merged with the last overlay version.
+ * the last file text merged with the last overlay version — worked out here from what each input
+ * last wrote, not with the server's own merge (a bug there would agree with itself).
  */
 
 const RACE_MS = 30_000;
@@ -70,6 +69,20 @@ async function loop<T>(until: number, step: (n: number) => Promise<T>): Promise<
   return last;
 }
 
+/**
+ * What the server must run once the inputs stop, from what each input last wrote: the file as last
+ * saved, the greeter's config exactly as the last accepted PUT sent it (a PUT sets a module's whole
+ * config), and the welcome module's `template` replaced by the other writer's (its overlay entry
+ * sets that key only; the file's other keys stay).
+ */
+function expectedConfig(fileText: string, lastMessage: string | undefined, lastTemplate: string): AppConfig {
+  const config = parseConfig(fileText, { filename: 'the last file text' });
+  const module = (name: string) => config.modules.find((m) => m.name === name)!;
+  if (lastMessage !== undefined) module('greeter').config = { message: lastMessage };
+  module('welcome').config = { ...module('welcome').config, template: lastTemplate };
+  return config;
+}
+
 describe('file watcher + database poller + API writes, all at once', () => {
   it(
     `${RACE_MS / 1000} s of racing changes: serial reloads, in order, all recorded, ending on the last input`,
@@ -91,7 +104,7 @@ describe('file watcher + database poller + API writes, all at once', () => {
           await writeFile(file, text);
         }
         await jitter(20, 80);
-        return { checkout, service: `file-${n}` };
+        return { text, checkout, service: `file-${n}` };
       });
 
       // Another writer (a second replica, `cfg push`) commits overlay versions straight to the store.
@@ -133,19 +146,20 @@ describe('file watcher + database poller + API writes, all at once', () => {
       expect(unexpected).toEqual([]);
 
       // Quiet now: the server must end on exactly the last file text merged with the last overlay.
-      const expected = await createOverlaySource(
-        new FileSource(file),
-        new DatabaseSource(store, { key: OVERLAY }),
-      ).load();
+      const expected = expectedConfig(lastFile!.text, lastMessage, lastTemplate!);
+      const expectedHash = hashConfig(expected);
+      const overlayVersion = (await store.getDocument(OVERLAY))!.version;
       const final = await events.waitFor(
-        (e) => e.toHash === expected.hash && e.outcome !== 'superseded',
+        (e) => e.toHash === expectedHash && e.outcome !== 'superseded',
         10_000,
       );
       const config = (await (await server.fetch('/api/v1/config', { token: ADMIN_TOKEN })).json()) as {
         hash: string;
         version: number;
+        config: AppConfig;
       };
-      expect(config).toMatchObject({ hash: expected.hash, version: expected.version });
+      expect(config).toMatchObject({ hash: expectedHash, version: overlayVersion });
+      expect(config.config).toEqual(expected);
       expect(await server.hello()).toBe(lastMessage);
       expect(
         ((await (await server.fetch('/flags')).json()) as { flags: Record<string, boolean> }).flags,

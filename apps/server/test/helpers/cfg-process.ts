@@ -6,10 +6,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/** A TCP port nothing listens on right now (for the embedded PostgreSQL): the pg-store test helper. */
+export { freePort } from '@cfg/pg-store/testing';
 
 /** The BUILT CLI: end-to-end tests run what users run. */
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -190,17 +192,6 @@ export async function until<T>(read: () => Promise<T>, expected: T, timeoutMs = 
   throw new Error(
     `timed out after ${timeoutMs} ms: last saw ${JSON.stringify(last)}, wanted ${JSON.stringify(expected)}`,
   );
-}
-
-/** A TCP port nothing listens on right now (for the embedded PostgreSQL). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** Runs the built CLI once and collects its output and exit code. */

@@ -1,10 +1,15 @@
-import { parseYamlDocument } from '@cfg/source';
-import { type Document, isAlias, isMap, isNode, isScalar, isSeq, stringify, visit, type YAMLSeq } from 'yaml';
+import { type Document, isAlias, isMap, isScalar, isSeq, stringify, type YAMLSeq } from 'yaml';
+import { emptyTextError, type TextPosition, toAppConfig, yamlValue } from '../parse.js';
+import { isPlainObject } from '../plain-object.js';
+import type { AppConfig } from '../types.js';
+import { type ParsedYaml, parseYamlDocument, someNode } from '../yaml-document.js';
 import {
   type EditableConfigText,
   type MissingModule,
   ModuleNotInDocumentError,
 } from './editable-config-text.js';
+import { assertWritableModuleConfig } from './module-config-guard.js';
+import { positionIn } from './positions.js';
 
 /** Where a module's `config:` pair sits in the text: `[start, end)`, and the column its key starts at. */
 interface Slot {
@@ -31,30 +36,56 @@ type ConfigValue = { modules: Record<string, unknown>[] } & Record<string, unkno
  * fresh parse of the text.
  */
 export class YamlText implements EditableConfigText {
+  readonly #filename: string;
   #text: string;
   #value: ConfigValue;
   /** By module name; undefined when the text cannot be spliced safely (see `findSlots`). */
   #slots: Map<string, Slot> | undefined;
+  /** The parse of `#text`, for positions; dropped by an edit or a clone (see `locate`). */
+  #parsed: ParsedYaml | undefined;
+  /** The text has no content (empty, or comments only): a config it is not. */
+  #empty: boolean;
 
-  private constructor(text: string, value: ConfigValue, slots: Map<string, Slot> | undefined) {
+  private constructor(
+    filename: string,
+    text: string,
+    value: ConfigValue,
+    slots: Map<string, Slot> | undefined,
+    parsed: ParsedYaml | undefined,
+  ) {
+    this.#filename = filename;
     this.#text = text;
     this.#value = value;
     this.#slots = slots;
+    this.#parsed = parsed;
+    this.#empty = parsed?.doc.contents === null;
   }
 
-  /** Parses `text`; throws the `ConfigParseError` of its first problem (`parseYamlDocument`'s checks). */
-  static open(text: string): YamlText {
-    const doc = parseYaml(text);
-    return new YamlText(text, doc.toJS() as ConfigValue, findSlots(doc, text));
+  /** Parses `text` with `parseYamlDocument` (its limits and checks); throws the `ConfigParseError` of its first problem. */
+  static open(text: string, ctx: { filename: string; maxDocumentBytes?: number }): YamlText {
+    const parsed = parseYamlDocument(text, ctx);
+    const value = yamlValue(parsed.doc, ctx) as ConfigValue;
+    return new YamlText(ctx.filename, text, value, findSlots(parsed.doc, text), parsed);
   }
 
-  /** Shares what edits never change in place (the text, each untouched module's value); copies the rest. */
+  /**
+   * Shares what edits never change in place (the text, each untouched module's value); copies the
+   * rest. Neither keeps the parse: a writer clones the document it holds for every edit, and a
+   * parsed document takes several times the text's size in memory.
+   */
   clone(): YamlText {
     const slots = this.#slots && new Map([...this.#slots].map(([name, slot]) => [name, { ...slot }]));
-    return new YamlText(this.#text, { ...this.#value, modules: [...this.#value.modules] }, slots);
+    const value = _isConfigValue(this.#value)
+      ? { ...this.#value, modules: [...this.#value.modules] }
+      : structuredClone(this.#value);
+    this.#parsed = undefined;
+    const copy = new YamlText(this.#filename, this.#text, value, slots, undefined);
+    copy.#empty = this.#empty;
+    return copy;
   }
 
   setModuleConfig(name: string, config: Record<string, unknown>, missing: MissingModule = {}): void {
+    assertWritableModuleConfig(this.#filename, name, config);
     const slot = this.#slots?.get(name);
     const written = stringify({ config });
     // A block scalar that keeps its trailing line breaks (`|+`) would also take in blank lines
@@ -67,6 +98,7 @@ export class YamlText implements EditableConfigText {
     const replaced = this.#text.slice(slot.start, slot.end);
     const spliced = replaced.endsWith('\n') ? `${pair}\n` : pair;
     this.#text = this.#text.slice(0, slot.start) + spliced + this.#text.slice(slot.end);
+    this.#parsed = undefined;
     const shift = spliced.length - replaced.length;
     for (const other of this.#slots!.values()) {
       if (other.start > slot.start) {
@@ -89,9 +121,23 @@ export class YamlText implements EditableConfigText {
     return structuredClone(this.#value);
   }
 
+  toAppConfig(opts: { overlay?: boolean } = {}): AppConfig {
+    if (this.#empty) throw emptyTextError(this.#filename);
+    return toAppConfig(this.toValue(), {
+      ...opts,
+      filename: this.#filename,
+      locate: (path) => this.locate(path),
+    });
+  }
+
+  locate(path: string | readonly (string | number)[]): TextPosition | undefined {
+    this.#parsed ??= this.#parse(this.#text);
+    return positionIn(this.#parsed, this.#value, path);
+  }
+
   /** The general edit: yaml's Document API (comments and layout elsewhere kept), then a fresh index. */
   #editDocument(name: string, config: Record<string, unknown>, missing: MissingModule): void {
-    const doc = parseYaml(this.#text);
+    const { doc } = this.#parse(this.#text);
     let modules = doc.get('modules', true);
     if (!isSeq(modules)) {
       if (!missing.append) throw new ModuleNotInDocumentError(name);
@@ -109,20 +155,22 @@ export class YamlText implements EditableConfigText {
       throw new ModuleNotInDocumentError(name);
     }
     const text = doc.toString();
-    const reparsed = parseYaml(text);
+    const reparsed = this.#parse(text);
     this.#text = text;
-    this.#value = reparsed.toJS() as ConfigValue;
-    this.#slots = findSlots(reparsed, text);
+    this.#value = yamlValue(reparsed.doc, { filename: this.#filename }) as ConfigValue;
+    this.#slots = findSlots(reparsed.doc, text);
+    this.#parsed = undefined; // not kept: see `clone`
+    this.#empty = false;
   }
-}
 
-/**
- * The package's parse, with its limits and its linear duplicate-key check (`yaml`'s own
- * `uniqueKeys` compares keys pairwise: a document of 70,000 flags took a replica over a minute).
- * No size limit here: the writer checks the document it opens and the one it would store.
- */
-function parseYaml(text: string): Document {
-  return parseYamlDocument(text, { filename: 'document', maxDocumentBytes: Number.POSITIVE_INFINITY }).doc;
+  /**
+   * The package's parse, with its limits and its linear duplicate-key check (`yaml`'s own
+   * `uniqueKeys` compares keys pairwise: a document of 70,000 flags took a replica over a minute).
+   * No size limit: the text was opened within it, and an edit's result is the caller's to check.
+   */
+  #parse(text: string): ParsedYaml {
+    return parseYamlDocument(text, { filename: this.#filename, maxDocumentBytes: Number.POSITIVE_INFINITY });
+  }
 }
 
 /**
@@ -131,7 +179,7 @@ function parseYaml(text: string): Document {
  * (replacing an anchored node would break its aliases) and no CR (the pair is written with LF).
  */
 function findSlots(doc: Document, text: string): Map<string, Slot> | undefined {
-  if (text.includes('\r') || _hasAnchors(doc)) return undefined;
+  if (text.includes('\r') || someNode(doc, (node) => isAlias(node) || Boolean(node.anchor))) return undefined;
   const modules = doc.get('modules', true);
   if (!isSeq(modules) || modules.flow) return undefined;
   const slots = new Map<string, Slot>();
@@ -154,23 +202,16 @@ function findSlots(doc: Document, text: string): Map<string, Slot> | undefined {
   return slots;
 }
 
+/** A mapping with a `modules` list: what the shallow copy in `clone` is for (anything else is copied whole). */
+function _isConfigValue(value: unknown): value is ConfigValue {
+  return isPlainObject(value) && Array.isArray(value.modules);
+}
+
 /** True when nothing but spaces follows `offset` on its line (or `offset` is at a line start). */
 function _endsLine(text: string, offset: number): boolean {
   if (offset === 0 || text[offset - 1] === '\n') return true;
   const lineEnd = text.indexOf('\n', offset);
   return text.slice(offset, lineEnd < 0 ? text.length : lineEnd).trim() === '';
-}
-
-function _hasAnchors(doc: Document): boolean {
-  let found = false;
-  visit(doc, (_, node) => {
-    if (isAlias(node) || (isNode(node) && node.anchor)) {
-      found = true;
-      return visit.BREAK;
-    }
-    return undefined;
-  });
-  return found;
 }
 
 /** Every non-empty line after the first indented by `column` spaces (the first continues where the old pair began). */

@@ -1,7 +1,6 @@
-import { mergePatch } from '@cfg/source';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LITERAL_KEY, overridePatch } from '../../src/lib/override-patch.js';
+import { LITERAL_KEY, mergePatch, overridePatch } from '../src/index.js';
 
 /** How the overlay merges: RFC 7386 with `{ $literal: … }` for literal values. */
 const merge = (target: unknown, patch: unknown) => mergePatch(target, patch, { literalKey: LITERAL_KEY });
