@@ -63,6 +63,15 @@ export class SourcePoller<C extends AppConfig = AppConfig> {
   }
 
   /**
+   * "Check soon": the same as a hint from the source's `subscribe` (debounced like one). Use it when
+   * the caller learns of a change the source cannot signal itself, e.g. a file watcher in front of a
+   * composite of that file and a database document.
+   */
+  nudge(): void {
+    this._loop.notify();
+  }
+
+  /**
    * Subscribes to hints, records the current hash and starts the interval. Rejects with
    * `CFG_WATCH_START` when that first read fails, unless `allowInitialFailure`; the poller is then
    * stopped (create a new one to try again). Idempotent.

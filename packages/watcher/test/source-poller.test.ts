@@ -44,6 +44,15 @@ describe('SourcePoller', () => {
     expect(poller.stats.checks).toBe(checks + 1);
   });
 
+  it('nudge() checks a source that cannot signal, long before the interval', async () => {
+    const { store, poller, recorder } = await setup({ intervalMs: 600_000 });
+    store.put('default', configText(1));
+    poller.nudge();
+    const change = await recorder.nextChange();
+    expect(change.snapshot.config.revision).toBe(1);
+    expect(poller.stats.events).toBe(1);
+  });
+
   it('12c. a failing source is reported with backoff, then recovers and delivers', async () => {
     const { store, poller, recorder } = await setup({ intervalMs: 400, retryMinMs: 20, push: true });
     const firstFailure = store.hashReadTimes.length;
