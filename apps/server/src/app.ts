@@ -1,14 +1,14 @@
 import { MAX_DOCUMENT_BYTES } from '@cfg/source';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { TokenAuthenticator } from './auth/authenticator.js';
 import { type ConsoleAssets, loadConsoleAssets } from './console/assets.js';
 import { consoleRoutes } from './console/routes.js';
 import { MODULE_NAME_MAX_LENGTH } from './engine/module-name.js';
-import type { TokenAuthenticator } from './lib/auth.js';
-import { limitConnections } from './lib/connection-limit.js';
-import { clientErrorHandler, errorHandler, notFoundHandler } from './lib/error-handler.js';
-import { codes } from './lib/errors.js';
-import { scrubReplies } from './lib/outbound-scrub.js';
-import { trackUnusedConnections } from './lib/unused-connections.js';
+import { limitConnections } from './http/connection-limit.js';
+import { clientErrorHandler, errorHandler, notFoundHandler } from './http/error-handler.js';
+import { codes } from './http/errors.js';
+import { scrubReplies } from './http/outbound-scrub.js';
+import { trackUnusedConnections } from './http/unused-connections.js';
 import { configRoutes } from './routes/config.js';
 import { type FleetAccess, fleetRoutes } from './routes/fleet.js';
 import { healthRoutes, readinessSchema } from './routes/health.js';
@@ -71,7 +71,7 @@ const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
 /**
  * The HTTP API as a fastify instance, not listening yet: tests call `app.inject`, the CLI calls
- * `app.listen`. Every error reply is `{ statusCode, code, error, message }` from `lib/errors.ts`.
+ * `app.listen`. Every error reply is `{ statusCode, code, error, message }` from `http/errors.ts`.
  */
 export async function build(userOpts: BuildOptions): Promise<FastifyInstance> {
   const opts = { ...BUILD_DEFAULTS, ...userOpts };

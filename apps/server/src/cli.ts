@@ -8,8 +8,8 @@ import type { CommandResult } from './commands/validate.js';
 import { DEFAULT_DATA_DIR } from './db/find-data-dir.js';
 import { collectLabels } from './fleet/labels.js';
 import { moduleTypes } from './fleet/module-types.js';
-import { SERVER_VERSION } from './lib/version.js';
 import { collectSecretDirs, collectSecretEnv } from './secrets/options.js';
+import { SERVER_VERSION } from './version.js';
 
 // Commands are imported when run, so `cfg validate` never loads fastify, pg or chokidar.
 

@@ -11,10 +11,10 @@ import {
   type ValidationIssue,
 } from '@cfg/source';
 import { Engine, type EngineOptions } from './engine/engine.js';
-import { ServerMetrics, type SourceKind } from './lib/metrics.js';
-import { Redactor } from './lib/redact.js';
-import { boundedResult, ReloadLog } from './lib/reload-log.js';
-import { sourceErrorLine } from './lib/source-error-line.js';
+import { ServerMetrics, type SourceKind } from './observability/metrics.js';
+import { boundedResult, ReloadLog } from './observability/reload-log.js';
+import { sourceErrorLine } from './observability/source-error-line.js';
+import { Redactor } from './secrets/redactor.js';
 import { MemoryWriter } from './writers/memory-writer.js';
 import type { ConfigWriter } from './writers/types.js';
 

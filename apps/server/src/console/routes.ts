@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { codes } from '../lib/errors.js';
+import { codes } from '../http/errors.js';
 import type { ConsoleAsset, ConsoleAssets } from './assets.js';
 
 /**

@@ -1,7 +1,7 @@
 import { type OutcomeReport, type PgConfigStore, UnknownInstanceError } from '@cfg/pg-store';
 import type { ReloadResult } from '@cfg/reloader';
 import { type Logger, runWithTimeout } from '@cfg/source';
-import type { Redactor } from '../lib/redact.js';
+import type { Redactor } from '../secrets/redactor.js';
 import type { InstanceIdentity } from './instance.js';
 
 /** What the reporter needs of the store. */

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { TokenAuthenticator } from '../lib/auth.js';
-import { clientGone } from '../lib/client-gone.js';
-import { codes } from '../lib/errors.js';
-import { boundedResult } from '../lib/reload-log.js';
+import type { TokenAuthenticator } from '../auth/authenticator.js';
+import { clientGone } from '../http/client-gone.js';
+import { codes } from '../http/errors.js';
+import { boundedResult } from '../observability/reload-log.js';
 import type { Runtime } from '../runtime.js';
 import { StoredTextMasker } from '../secrets/stored-text.js';
 import { describeSkipped, skippedOverlayEntries } from '../sources/overlay-source.js';

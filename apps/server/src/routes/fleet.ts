@@ -1,7 +1,7 @@
 import type { PgConfigStore } from '@cfg/pg-store';
 import type { FastifyPluginAsync } from 'fastify';
-import type { TokenAuthenticator } from '../lib/auth.js';
-import { codes } from '../lib/errors.js';
+import type { TokenAuthenticator } from '../auth/authenticator.js';
+import { codes } from '../http/errors.js';
 import type { Runtime } from '../runtime.js';
 import { anyObject, versionNumber } from './schemas.js';
 

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ConsoleAssets } from '../console/assets.js';
 import { sendConsoleIndex, wantsHtml } from '../console/routes.js';
-import { SERVER_VERSION } from '../lib/version.js';
 import type { Runtime } from '../runtime.js';
+import { SERVER_VERSION } from '../version.js';
 import { serveModulePath } from './module-paths.js';
 
 /** Who may call an endpoint: anyone, a read token, or an admin token. */

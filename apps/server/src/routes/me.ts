@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { TokenAuthenticator } from '../lib/auth.js';
+import type { TokenAuthenticator } from '../auth/authenticator.js';
 
 /** `GET /me`: who the token is (`{ name, role }`), so a client (the console) knows whether it may write. */
 export const meRoutes: FastifyPluginAsync<{ auth: TokenAuthenticator }> = async (app, { auth }) => {

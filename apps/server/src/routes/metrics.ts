@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { TokenAuthenticator } from '../lib/auth.js';
+import type { TokenAuthenticator } from '../auth/authenticator.js';
 import type { Runtime } from '../runtime.js';
 
 /** `GET /metrics`: Prometheus text format, behind a read token. */

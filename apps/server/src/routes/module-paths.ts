@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { codes } from '../lib/errors.js';
-import { markModuleBody } from '../lib/outbound-scrub.js';
+import { codes } from '../http/errors.js';
+import { markModuleBody } from '../http/outbound-scrub.js';
 import type { Runtime } from '../runtime.js';
 
 /**

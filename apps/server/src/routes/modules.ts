@@ -1,10 +1,10 @@
 import { findJsonValueProblem, MAX_NESTING, type ModuleConfig } from '@cfg/source';
 import type { FastifyPluginAsync } from 'fastify';
-import type { TokenAuthenticator } from '../lib/auth.js';
-import { clientGone } from '../lib/client-gone.js';
-import { codes } from '../lib/errors.js';
-import { ModuleActivity } from '../lib/module-activity.js';
-import { PhaseTimings } from '../lib/phase-timings.js';
+import type { TokenAuthenticator } from '../auth/authenticator.js';
+import { clientGone } from '../http/client-gone.js';
+import { codes } from '../http/errors.js';
+import { PhaseTimings } from '../http/phase-timings.js';
+import { ModuleActivity } from '../observability/module-activity.js';
 import type { Runtime } from '../runtime.js';
 import { assertNoMaskedSecrets } from '../secrets/masked-write.js';
 import { reloadReply } from './reload-reply.js';

@@ -1,5 +1,5 @@
 import type { ReloadResult } from '@cfg/reloader';
-import { codes } from '../lib/errors.js';
+import { codes } from '../http/errors.js';
 import type { WriteOutcome } from '../writers/types.js';
 
 /**

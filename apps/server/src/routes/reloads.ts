@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { TokenAuthenticator } from '../lib/auth.js';
-import { codes } from '../lib/errors.js';
-import { EventStream } from '../lib/event-stream.js';
-import type { ReloadRecord } from '../lib/reload-log.js';
+import type { TokenAuthenticator } from '../auth/authenticator.js';
+import { codes } from '../http/errors.js';
+import { EventStream } from '../http/event-stream.js';
+import type { ReloadRecord } from '../observability/reload-log.js';
 import type { Runtime } from '../runtime.js';
 import { anyObject } from './schemas.js';
 

@@ -5,7 +5,7 @@ import {
   type SecretKeyPattern,
   type ValidationIssue,
 } from '@cfg/source';
-import { codes } from '../lib/errors.js';
+import { codes } from '../http/errors.js';
 
 /**
  * Refuses (422 `CFG_ERR_INVALID_CONFIG`, an issue at each field) a module config that sends the

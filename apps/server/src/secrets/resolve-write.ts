@@ -7,7 +7,7 @@ import {
   resolveReferences,
   type ValidationIssue,
 } from '@cfg/source';
-import { codes } from '../lib/errors.js';
+import { codes } from '../http/errors.js';
 
 /** What a write's text is, for the resolution's hash and the positions of its problems. */
 export interface WriteContext {

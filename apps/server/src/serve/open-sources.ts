@@ -1,18 +1,12 @@
-import { type PgConfigStore, VersionConflictError } from '@cfg/pg-store';
+import type { PgConfigStore } from '@cfg/pg-store';
 import {
   type ConfigCheck,
-  type ConfigDocumentStore,
   type ConfigSnapshot,
   type ConfigSource,
-  ConfigValidationError,
   DatabaseSource,
   FileSource,
-  hashBytes,
   type Logger,
-  parseConfig,
   type ReferenceOptions,
-  readConfigText,
-  resolveReferences,
   type SnapshotFile,
 } from '@cfg/source';
 import { ConfigWatcher, SourcePoller } from '@cfg/watcher';
@@ -20,20 +14,15 @@ import type { Runtime, StartupFallback } from '../runtime.js';
 import { watchSecretDirs } from '../secrets/secret-dirs-watch.js';
 import { withNudge } from '../sources/nudgeable.js';
 import { createOverlaySource, reportSkippedOverlayEntries } from '../sources/overlay-source.js';
-import { OverlayDocument, WholeDocument } from '../writers/layouts.js';
+import { OverlayDocument, WholeDocument } from '../writers/document-layout.js';
 import { MemoryWriter } from '../writers/memory-writer.js';
 import { StoredWriter } from '../writers/stored-writer.js';
 import type { ConfigWriter } from '../writers/types.js';
 import { LastGood } from './last-good.js';
 import type { ServeMode } from './options.js';
+import { OVERLAY_SEED, seedDocument } from './seed.js';
 import { chooseInitial } from './startup.js';
-
-/** The first stored version of a new overlay: empty, saying what it is for. */
-export const OVERLAY_SEED = `# cfg overlay: API writes (PUT /api/v1/modules/:name/config) land here, on top of the config file.
-# Each entry sets the keys the API wrote; they win over the file until cleared. To clear every one,
-# roll back to version 1 (POST /api/v1/config/rollback {"version":1}), or push this file again.
-modules: []
-`;
+import { storedDocuments } from './stored-documents.js';
 
 /** Something that watches and can be stopped. */
 export interface Watch {
@@ -110,7 +99,7 @@ async function _databaseSources(
   const snapshots = ctx.snapshotFor?.(key);
   const lastGood = snapshots && _lastGood(store, key, snapshots, ctx);
   const { references } = ctx;
-  const source = new DatabaseSource(_documents(store, key, ctx, lastGood), {
+  const source = new DatabaseSource(storedDocuments(store, key, ctx, lastGood), {
     key,
     logger: ctx.logger,
     maxDocumentBytes,
@@ -119,7 +108,7 @@ async function _databaseSources(
   const { initial, startup } = await chooseInitial({
     key,
     ...(ctx.check ? { check: ctx.check } : {}),
-    ...(seed ? { prepare: () => _seed(store, key, { file: seed }, ctx) } : {}),
+    ...(seed ? { prepare: () => seedDocument(store, key, { file: seed }, ctx) } : {}),
     candidates: () => source.versions(),
     documentName: source.name,
     fromSnapshot: (document) => document,
@@ -161,7 +150,7 @@ async function _overlaySources(
   const lastGood = snapshots && _lastGood(store, key, snapshots, ctx);
   const { references } = ctx;
   const base = new FileSource(mode.config, { maxDocumentBytes, references });
-  const overlay = new DatabaseSource(_documents(store, key, ctx, lastGood), {
+  const overlay = new DatabaseSource(storedDocuments(store, key, ctx, lastGood), {
     key,
     logger: ctx.logger,
     maxDocumentBytes,
@@ -173,7 +162,7 @@ async function _overlaySources(
   const { initial, startup } = await chooseInitial({
     key,
     ...(ctx.check ? { check: ctx.check } : {}),
-    prepare: () => _seed(store, key, { text: OVERLAY_SEED }, ctx),
+    prepare: () => seedDocument(store, key, { text: OVERLAY_SEED }, ctx),
     candidates: () => _overBase(base, overlay.versions()),
     documentName: overlay.name,
     fromSnapshot: (document) => createOverlaySource(base, document),
@@ -258,72 +247,6 @@ async function _poll(
   runtime.trackSource('poller', source, () => poller.lastHash);
   writer.announceWritesTo((hash) => poller.expect(hash));
   return poller;
-}
-
-/**
- * Writes the seed as version 1 of `key` unless the key exists (racing replicas: one wins, the rest
- * see it). A seed file is read, parsed and validated first: a refused seed stores nothing.
- */
-async function _seed(
-  store: PgConfigStore,
-  key: string,
-  seed: { file: string } | { text: string },
-  ctx: SourceContext,
-): Promise<void> {
-  if (await store.getDocument(key)) return;
-  let text: string;
-  let message: string;
-  if ('file' in seed) {
-    const { maxDocumentBytes } = ctx;
-    text = await readConfigText(seed.file, { maxDocumentBytes });
-    message = `seeded from ${seed.file}`;
-    const parsed = parseConfig(text, { filename: seed.file, maxDocumentBytes });
-    // Its references must resolve here and now (a ConfigReferenceError names file:line:col), and
-    // the check sees their values, as it will once the seed is loaded from the store.
-    const filename = seed.file;
-    const { config } = ctx.references
-      ? await resolveReferences(parsed, { ...ctx.references, textHash: hashBytes(text), filename, text })
-      : { config: parsed };
-    const issues = await ctx.check?.(config);
-    if (issues && issues.length > 0) {
-      throw new ConfigValidationError([...issues], {
-        subject: `${seed.file} (the seed of "${key}"; nothing was stored)`,
-      });
-    }
-  } else {
-    text = seed.text;
-    message = 'empty overlay';
-  }
-  try {
-    await store.putDocument(key, text, { expectedVersion: 0, actor: 'cfg serve', message });
-    ctx.logger.info({ key }, `stored document "${key}" created (${message})`);
-  } catch (error) {
-    if (!(error instanceof VersionConflictError)) throw error;
-  }
-}
-
-/**
- * What the database sources read: the store, with every text of `key` it hands out remembered for
- * the local snapshot. Without `notify` it has no `subscribe`: the source then offers no push hint,
- * no LISTEN connection is opened, and the poller alone finds changes.
- */
-function _documents(
-  store: PgConfigStore,
-  key: string,
-  ctx: SourceContext,
-  lastGood: LastGood | undefined,
-): ConfigDocumentStore {
-  const seen = <D extends { key: string; version: number; data: string | null } | null>(doc: D): D => {
-    if (doc && doc.key === key && doc.data !== null) lastGood?.remember(doc.version, doc.data);
-    return doc;
-  };
-  return {
-    getDocument: async (k) => seen(await store.getDocument(k)),
-    getDocumentHash: (k) => store.getDocumentHash(k),
-    history: (k, opts) => store.history(k, opts),
-    getVersion: async (k, version) => seen(await store.getVersion(k, version)),
-    ...((ctx.notify ?? true) ? { subscribe: (listener, opts) => store.subscribe(listener, opts) } : {}),
-  };
 }
 
 /** The keeper of `key`'s local snapshot. */

@@ -9,7 +9,7 @@ import {
   type SnapshotFile,
   snapshotSource,
 } from '@cfg/source';
-import { isDatabaseUnavailable } from '../lib/unavailable.js';
+import { isDatabaseUnavailable } from '../http/unavailable.js';
 import type { StartupFallback } from '../runtime.js';
 
 /** How far back start-up looks for a usable stored version. */

@@ -1,5 +1,5 @@
 import type { AppConfig, ValidationIssue } from '@cfg/source';
-import { codes } from '../lib/errors.js';
+import { codes } from '../http/errors.js';
 
 /**
  * `config` with module `name`'s config replaced (a copy), after `validate` accepted the result.

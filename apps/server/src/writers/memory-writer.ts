@@ -7,7 +7,7 @@ import {
   mergeSnapshotFacts,
   type ReferenceOptions,
 } from '@cfg/source';
-import { codes } from '../lib/errors.js';
+import { codes } from '../http/errors.js';
 import { resolveWrite } from '../secrets/resolve-write.js';
 import { withModuleConfig } from './checked-config.js';
 import type { ConfigWriter, WriteContext, WriteOutcome } from './types.js';

@@ -11,11 +11,11 @@ import {
   MAX_DOCUMENT_BYTES,
   openConfigText,
 } from '@cfg/source';
-import { codes } from '../lib/errors.js';
-import { PhaseTimings } from '../lib/phase-timings.js';
-import { SerialQueue } from '../lib/serial-queue.js';
+import { codes } from '../http/errors.js';
+import { PhaseTimings } from '../http/phase-timings.js';
 import { assertValid } from './checked-config.js';
-import type { DocumentLayout, ResolvedConfig } from './layouts.js';
+import type { DocumentLayout, ResolvedConfig } from './document-layout.js';
+import { SerialQueue } from './serial-queue.js';
 import type { ConfigVersions, ConfigWriter, WriteContext, WriteMode, WriteOutcome } from './types.js';
 
 export interface StoredWriterOptions {

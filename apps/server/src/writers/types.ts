@@ -1,6 +1,6 @@
 import type { DocumentVersion, HistoryEntry } from '@cfg/pg-store';
 import type { AppConfig, ConfigSnapshot, ValidationIssue } from '@cfg/source';
-import type { PhaseTimings } from '../lib/phase-timings.js';
+import type { PhaseTimings } from '../http/phase-timings.js';
 
 /**
  * Where API writes go:

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TokenAuthenticator } from '../../src/lib/auth.js';
-import { loadTokens } from '../../src/lib/tokens.js';
+import { TokenAuthenticator } from '../../src/auth/authenticator.js';
+import { loadTokens } from '../../src/auth/tokens.js';
 import { buildTestApp } from '../helpers/app.js';
 
 describe('bearer tokens', () => {

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { ReloadResult } from '@cfg/reloader';
 import { describe, expect, it } from 'vitest';
 import type { BuildOptions } from '../../src/app.js';
-import { MAX_RECORD_ISSUES } from '../../src/lib/reload-log.js';
+import { MAX_RECORD_ISSUES } from '../../src/observability/reload-log.js';
 import { ADMIN, buildTestApp, READER } from '../helpers/app.js';
 import { snapshotOf } from '../helpers/configs.js';
 import { captureLogs } from '../helpers/log-capture.js';

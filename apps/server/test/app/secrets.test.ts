@@ -14,7 +14,7 @@ import {
 } from '@cfg/source';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOverlaySource } from '../../src/sources/overlay-source.js';
-import { OverlayDocument } from '../../src/writers/layouts.js';
+import { OverlayDocument } from '../../src/writers/document-layout.js';
 import { MemoryWriter } from '../../src/writers/memory-writer.js';
 import { StoredWriter } from '../../src/writers/stored-writer.js';
 import { buildDatabaseApp, buildTestApp, type TestApp } from '../helpers/app.js';

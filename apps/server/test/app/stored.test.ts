@@ -7,7 +7,7 @@ import { type ConfigSource, DatabaseSource, FileSource, openConfigText } from '@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { createOverlaySource, reportSkippedOverlayEntries } from '../../src/sources/overlay-source.js';
-import { OverlayDocument, WholeDocument } from '../../src/writers/layouts.js';
+import { OverlayDocument, WholeDocument } from '../../src/writers/document-layout.js';
 import { StoredWriter } from '../../src/writers/stored-writer.js';
 import { buildDatabaseApp, buildTestApp } from '../helpers/app.js';
 import { captureLogs } from '../helpers/log-capture.js';

@@ -7,7 +7,7 @@ import { createTestSchema, type TestSchema } from '@cfg/pg-store/testing';
 import { DatabaseSource, openConfigText, setModuleConfig } from '@cfg/source';
 import { afterAll, bench, describe } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { WholeDocument } from '../../src/writers/layouts.js';
+import { WholeDocument } from '../../src/writers/document-layout.js';
 import { StoredWriter } from '../../src/writers/stored-writer.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 

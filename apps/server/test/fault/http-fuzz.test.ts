@@ -7,9 +7,9 @@ import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../../src/app.js';
-import { TokenAuthenticator } from '../../src/lib/auth.js';
+import { TokenAuthenticator } from '../../src/auth/authenticator.js';
 import { Runtime } from '../../src/runtime.js';
-import { WholeDocument } from '../../src/writers/layouts.js';
+import { WholeDocument } from '../../src/writers/document-layout.js';
 import { StoredWriter } from '../../src/writers/stored-writer.js';
 import { readFixture } from '../helpers/configs.js';
 

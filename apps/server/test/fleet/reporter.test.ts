@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { instanceIdentity } from '../../src/fleet/instance.js';
 import { FleetReporter } from '../../src/fleet/reporter.js';
-import { Redactor } from '../../src/lib/redact.js';
+import { Redactor } from '../../src/secrets/redactor.js';
 
 let db: TestSchema;
 let store: PgConfigStore;

@@ -1,6 +1,6 @@
 import type { PgConfigStore } from '@cfg/pg-store';
 import { DatabaseSource, type ReferenceOptions } from '@cfg/source';
-import { WholeDocument } from '../../src/writers/layouts.js';
+import { WholeDocument } from '../../src/writers/document-layout.js';
 import { StoredWriter } from '../../src/writers/stored-writer.js';
 
 /** Database mode as `cfg serve` composes it: a `DatabaseSource` of `key` and the writer of that document. */

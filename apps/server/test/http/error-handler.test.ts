@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { toHttpError } from '../../src/lib/error-handler.js';
-import { codes } from '../../src/lib/errors.js';
+import { toHttpError } from '../../src/http/error-handler.js';
+import { codes } from '../../src/http/errors.js';
 import { buildTestApp } from '../helpers/app.js';
 
 const ctx = { bodyLimit: 1024 };

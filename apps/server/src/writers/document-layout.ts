@@ -1,3 +1,5 @@
+// How a stored document becomes the running config: the whole config (database mode), or an overlay
+// merged over the config file (overlay mode). Writers edit through a layout, sources load through it.
 import {
   type AppConfig,
   type ConfigSnapshot,
@@ -14,7 +16,7 @@ import {
   type ReferenceOptions,
   toAppConfig,
 } from '@cfg/source';
-import { codes } from '../lib/errors.js';
+import { codes } from '../http/errors.js';
 import { resolveWrite } from '../secrets/resolve-write.js';
 import { mergeOverlay } from '../sources/overlay-source.js';
 

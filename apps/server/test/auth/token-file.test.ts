@@ -2,7 +2,7 @@ import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN_FILE, keptAdminToken } from '../../src/lib/token-file.js';
+import { ADMIN_TOKEN_FILE, keptAdminToken } from '../../src/auth/token-file.js';
 
 let dir: string;
 beforeEach(async () => {

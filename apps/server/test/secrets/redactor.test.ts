@@ -1,6 +1,6 @@
 import { type AppConfig, SECRET_MASK } from '@cfg/source';
 import { describe, expect, it } from 'vitest';
-import { MIN_SCRUBBED_LENGTH, REMEMBERED_SNAPSHOTS, Redactor } from '../../src/lib/redact.js';
+import { MIN_SCRUBBED_LENGTH, REMEMBERED_SNAPSHOTS, Redactor } from '../../src/secrets/redactor.js';
 
 const config = (password: string, extra: Record<string, unknown> = {}): AppConfig => ({
   modules: [

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Redactor } from './redact.js';
+import type { Redactor } from '../secrets/redactor.js';
 
 /** Replies whose body a module produced: what its config says it serves, sent as it is. */
 const moduleBodies = new WeakSet<FastifyReply>();

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest, onRequestHookHandler } from 'fastify';
-import { codes } from './errors.js';
+import { codes } from '../http/errors.js';
 import type { Role, TokenEntry } from './tokens.js';
 
 /** Who made a request: the token's name (recorded as the actor of writes) and its role. */

@@ -1,6 +1,6 @@
 import { ConfigNotFoundError, parseConfig } from '@cfg/source';
 import { describe, expect, it } from 'vitest';
-import { sourceErrorLine } from '../../src/lib/source-error-line.js';
+import { sourceErrorLine } from '../../src/observability/source-error-line.js';
 
 describe('sourceErrorLine', () => {
   it('a config that does not parse is "config rejected: file:line:col …", not a watcher error', () => {
