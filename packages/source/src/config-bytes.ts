@@ -69,7 +69,12 @@ export async function readConfigFile(path: string, opts: ReadConfigOptions = {})
   try {
     const stats = await handle.stat();
     checkDocumentSize(stats.size, ctx);
-    const bytes = await readOpenFile(handle, stats.size, (total) => checkDocumentSize(total, ctx), opts.signal);
+    const bytes = await readOpenFile(
+      handle,
+      stats.size,
+      (total) => checkDocumentSize(total, ctx),
+      opts.signal,
+    );
     return { bytes, stamp: fileStamp(stats) };
   } finally {
     await handle.close();

@@ -72,7 +72,9 @@ describe('ConfigWatcher: what one save costs (issue 17 item 5)', () => {
     await writeFile(file, configText(0));
     const source = new CostSource(file);
     const recorder = new Recorder();
-    const watcher = track(new ConfigWatcher(source, recorder.onChange, { ...opts, onError: recorder.onError }));
+    const watcher = track(
+      new ConfigWatcher(source, recorder.onChange, { ...opts, onError: recorder.onError }),
+    );
     await watcher.start();
     const before = { reads: source.reads, parses: source.parses, events: watcher.stats.events };
 
