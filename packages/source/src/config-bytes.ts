@@ -12,11 +12,52 @@ export interface ReadConfigOptions {
 const GROWTH_CHUNK_BYTES = 64 * 1024;
 
 /**
+ * What identifies one version of a file without reading it: equal stamps from two `stat`s mean the
+ * file was (almost surely) not written in between. A write within the file system's timestamp
+ * granularity that keeps the size is not seen: use it to skip work, with events as the authority.
+ */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
+/** A config file's bytes and the stamp of the open file they were read from. */
+export interface ConfigFileRead {
+  bytes: Buffer;
+  /** From the `stat` of the opened file, taken just before its bytes were read. */
+  stamp: FileStamp;
+}
+
+/** The stamp of a `stat` result. */
+export function fileStamp(stats: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): FileStamp {
+  return { size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, ino: stats.ino };
+}
+
+/** Both stamps name the same file version (size, mtime, ctime and inode all equal). */
+export function sameFileStamp(a: FileStamp | undefined, b: FileStamp | undefined): boolean {
+  return (
+    a !== undefined &&
+    b !== undefined &&
+    a.size === b.size &&
+    a.mtimeMs === b.mtimeMs &&
+    a.ctimeMs === b.ctimeMs &&
+    a.ino === b.ino
+  );
+}
+
+/**
  * A config file's bytes, never more than the limit: a larger file is refused from its size alone,
  * and one that grows while read (or has no size, like a pipe) is refused once the bytes read pass
  * the limit. A missing file is a `ConfigNotFoundError`; too large is a `ConfigParseError`.
  */
 export async function readConfigBytes(path: string, opts: ReadConfigOptions = {}): Promise<Buffer> {
+  return (await readConfigFile(path, opts)).bytes;
+}
+
+/** `readConfigBytes`, with the stamp of the file read (from the `stat` it makes anyway). */
+export async function readConfigFile(path: string, opts: ReadConfigOptions = {}): Promise<ConfigFileRead> {
   const ctx = { filename: path, maxDocumentBytes: opts.maxDocumentBytes ?? MAX_DOCUMENT_BYTES };
   opts.signal?.throwIfAborted();
   let handle: FileHandle;
@@ -26,9 +67,15 @@ export async function readConfigBytes(path: string, opts: ReadConfigOptions = {}
     throw _notFound(error, path) ?? error;
   }
   try {
-    const { size } = await handle.stat();
-    checkDocumentSize(size, ctx);
-    return await readOpenFile(handle, size, (total) => checkDocumentSize(total, ctx), opts.signal);
+    const stats = await handle.stat();
+    checkDocumentSize(stats.size, ctx);
+    const bytes = await readOpenFile(
+      handle,
+      stats.size,
+      (total) => checkDocumentSize(total, ctx),
+      opts.signal,
+    );
+    return { bytes, stamp: fileStamp(stats) };
   } finally {
     await handle.close();
   }

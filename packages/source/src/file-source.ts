@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { decodeConfigBytes, readConfigBytes } from './config-bytes.js';
+import { type ConfigFileRead, decodeConfigBytes, type FileStamp, readConfigFile } from './config-bytes.js';
 import { hashBytes } from './hash.js';
 import { IncrementalParser, type IncrementalParseStats } from './incremental-parse.js';
 import { LastParse } from './last-parse.js';
@@ -29,6 +29,25 @@ export interface FileSourceOptions {
   maxDocumentBytes?: number;
   /** The file is an overlay layer: its modules may leave out `type` (`ParseContext.overlay`). @defaultValue false */
   overlay?: boolean;
+}
+
+/**
+ * One read of a `FileSource`'s file (`FileSource.read()`): its bytes, the stamp of the file they came
+ * from, and the hash `hash()` gives for them. `load({ from })` parses these bytes without reading again.
+ */
+export interface FileRead {
+  /** The file as read; do not modify. */
+  readonly bytes: Buffer;
+  /** Size, mtime, ctime and inode of the opened file, from the `stat` taken before its bytes were read. */
+  readonly stamp: FileStamp;
+  /** What `hash()` returns for these bytes (`load().hash`), references included. */
+  readonly hash: string;
+}
+
+/** `FileSource.load` options: besides `signal`, the bytes of an earlier `read()` to load. */
+export interface FileLoadOptions extends LoadOptions {
+  /** Load these bytes, read by this source's `read()`, instead of reading the file. */
+  from?: FileRead;
 }
 
 /**
@@ -70,8 +89,35 @@ export class FileSource implements ConfigSource {
     return this.#references.files;
   }
 
-  async load(opts: LoadOptions = {}): Promise<ConfigSnapshot> {
-    const bytes = await this.#read(opts);
+  /**
+   * Reads once and parses and hashes those bytes; with `from`, parses and hashes the bytes of that
+   * earlier `read()` instead (no read).
+   */
+  async load(opts: FileLoadOptions = {}): Promise<ConfigSnapshot> {
+    const { from, ...loadOpts } = opts;
+    return this.#load(from?.bytes ?? (await this.#read(loadOpts)).bytes, loadOpts);
+  }
+
+  async hash(opts: LoadOptions = {}): Promise<string> {
+    return (await this.read(opts)).hash;
+  }
+
+  /**
+   * Reads the file once: its bytes, their stamp and their hash (as `hash()`). Give the result to
+   * `load({ from })` to parse those same bytes without reading again: a watcher reads, decides, and
+   * loads what it decided on.
+   */
+  async read(opts: LoadOptions = {}): Promise<FileRead> {
+    const { bytes, stamp } = await this.#read(opts);
+    const hash = await this.#references.hash(hashBytes(bytes), {
+      ...opts,
+      text: bytes,
+      load: () => this.#load(bytes, opts),
+    });
+    return { bytes, stamp, hash };
+  }
+
+  async #load(bytes: Buffer, opts: LoadOptions): Promise<ConfigSnapshot> {
     const hash = hashBytes(bytes);
     const config = await this.#lastParse.configFor(hash, async () => {
       const text = decodeConfigBytes(bytes, { filename: this.path });
@@ -84,12 +130,7 @@ export class FileSource implements ConfigSource {
     });
   }
 
-  async hash(opts: LoadOptions = {}): Promise<string> {
-    const bytes = await this.#read(opts);
-    return this.#references.hash(hashBytes(bytes), { ...opts, text: bytes, load: () => this.load(opts) });
-  }
-
-  #read(opts: LoadOptions): Promise<Buffer> {
-    return readConfigBytes(this.path, { ...opts, maxDocumentBytes: this.#opts.maxDocumentBytes });
+  #read(opts: LoadOptions): Promise<ConfigFileRead> {
+    return readConfigFile(this.path, { ...opts, maxDocumentBytes: this.#opts.maxDocumentBytes });
   }
 }

@@ -1,5 +1,12 @@
 export { CompositeSource, type CompositeSourceOptions } from './composite-source.js';
-export { decodeConfigBytes, type ReadConfigOptions, readConfigText } from './config-bytes.js';
+export {
+  decodeConfigBytes,
+  type FileStamp,
+  fileStamp,
+  type ReadConfigOptions,
+  readConfigText,
+  sameFileStamp,
+} from './config-bytes.js';
 export {
   DatabaseSource,
   type DatabaseSourceOptions,
@@ -21,7 +28,7 @@ export {
   type SkippedConfig,
   type ValidationIssue,
 } from './errors.js';
-export { FileSource, type FileSourceOptions } from './file-source.js';
+export { type FileLoadOptions, type FileRead, FileSource, type FileSourceOptions } from './file-source.js';
 export {
   type Candidate,
   type ConfigCheck,

@@ -2,7 +2,17 @@ import { once } from 'node:events';
 import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type AppConfig, type ConfigSource, ERROR_CODES } from '@cfg/source';
+import {
+  type AppConfig,
+  type ConfigSnapshot,
+  type ConfigSource,
+  ERROR_CODES,
+  type FileRead,
+  type FileStamp,
+  fileStamp,
+  type LoadOptions,
+  sameFileStamp,
+} from '@cfg/source';
 import { type FSWatcher, watch } from 'chokidar';
 import { CheckLoop } from './check-loop.js';
 import { stoppedError, toError, WatchError } from './errors.js';
@@ -23,10 +33,32 @@ export interface WatchableFileSource<C extends AppConfig = AppConfig> extends Co
    * directories are watched too, so a rotated secret is a change. Asked after every check.
    */
   referencedFiles?(): readonly string[];
+  /**
+   * Reads the file once, with the stamp of what was read (`FileSource.read`). When present, a check
+   * reads with it and loads those bytes with `load({ from })`: no second read, and a stat, not a
+   * read, tells whether the bytes held still.
+   */
+  read?(opts?: LoadOptions): Promise<FileRead>;
+  load(opts?: LoadOptions & { from?: FileRead }): Promise<ConfigSnapshot<C>>;
+}
+
+/** One reading of the file: its hash, and with `read()` the bytes and their stamp. */
+interface Reading {
+  hash: string;
+  read?: FileRead;
+  /** `_fsEvents` when the read began: a later event means the bytes may be older than the file. */
+  events: number;
 }
 
 /** Kubernetes ConfigMap volumes swap `..data` (and `..<timestamp>` folders) beside the file. */
 const HIDDEN_PREFIX = '..';
+/**
+ * Events this soon after the one that asked for a check are the same save: an in-place write is a
+ * truncate and a write, two kernel events usually well under a millisecond apart.
+ */
+const SAME_SAVE_MS = 10;
+/** Reads a check repeats at once because an event came while it read, before it waits instead. */
+const MAX_EVENT_REREADS = 3;
 
 /**
  * Watches a config file through its directory with chokidar and decides by content hash, never by
@@ -45,10 +77,21 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
   /** The directories of referenced files (secrets), watched beside the config's own. */
   private readonly _references: ReferenceDirs;
   private _live = false;
-  /** The hash read right after the latest event (and when it was read): a settle sample for free. */
-  private _sample?: { hash: string; at: number };
+  /** The file's stamp right after the latest event (and when it was taken): a settle sample, no read. */
+  private _sample?: { stamp: FileStamp; at: number };
   private _sampling = false;
   private _resample = false;
+  /** Relevant file-system events seen (the config's or its references'), coalesced per loop turn. */
+  private _fsEvents = 0;
+  /** When the last notification was sent, and whether events were folded into it since. */
+  private _notifiedAt = Number.NEGATIVE_INFINITY;
+  private _folded = false;
+  /** `_fsEvents` when the latest read of the file began. */
+  private _readEvents = 0;
+  /** What the last probe read, for the load that follows it (taken once). */
+  private _toLoad?: Reading;
+  /** What the last probe ended on, for the confirm to compare stamps with. */
+  private _lastReading?: Reading;
   private _startPromise?: Promise<void>;
   private _stopPromise?: Promise<void>;
 
@@ -61,7 +104,12 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
     const { debounceMs, maxWaitMs, confirmDelayMs, resyncIntervalMs, onError, onRecover, logger } =
       this.options;
     this._loop = new CheckLoop<C>({
-      source,
+      // The check loads the bytes its probe read, and a confirm first compares stamps.
+      source: {
+        name: source.name,
+        load: (opts) => this._load(opts),
+        hash: (opts) => this._confirmHash(opts),
+      },
       onChange,
       onError,
       onRecover,
@@ -71,7 +119,7 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
       maxWaitMs,
       confirmDelayMs,
       periodMs: resyncIntervalMs,
-      afterCheck: () => this._watchReferences(),
+      afterCheck: () => this._afterCheck(),
     });
     const { usePolling, pollIntervalMs } = this.options;
     this._references = new ReferenceDirs({
@@ -141,10 +189,18 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
       ignored: (path) => resolve(path) !== this._dir && !this._isRelevant(path),
     });
     this._fsw = fsw;
-    fsw.on('all', (_event, path) => this._onFsEvent(path));
     // chokidar drops a 2nd `change` to one path within 50 ms; `raw` is every fs notification,
-    // unthrottled. Used only as a hint to check sooner: the hash decides.
+    // unthrottled, so a burst's last save is never lost. Natively, `raw` (fs.watch on the directory
+    // and on the file) covers every event `all` reports, so it is the only one heard. Polling,
+    // `raw` is each watched file's stat change, and `all` adds what only a directory re-read shows
+    // (a file appearing or going); its `change` repeats `raw` and is left out. A notification is a
+    // hint to check: the hash decides.
     fsw.on('raw', (_event, path) => this._onFsEvent(path));
+    if (usePolling) {
+      fsw.on('all', (event, path) => {
+        if (event !== 'change') this._onFsEvent(path);
+      });
+    }
     fsw.on('error', (error) => {
       loop.report(
         new WatchError('CFG_WATCH_FS', `watching ${this._dir} failed: ${toError(error).message}`, {
@@ -187,7 +243,16 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
     await Promise.all([fsw?.close(), this._references.close()]);
   }
 
-  /** After every check: watch the directories of the files the source's last parse references. */
+  /**
+   * After every check: an event folded into an earlier notification that came after the check's
+   * last read is a check of its own; and watch the directories of the files the last parse references.
+   */
+  private _afterCheck(): void {
+    if (this._folded && this._fsEvents !== this._readEvents) this._sendNotification();
+    this._watchReferences();
+  }
+
+  /** Watch the directories of the files the source's last parse references. */
   private _watchReferences(): void {
     const files = this.source.referencedFiles?.();
     if (!files) return;
@@ -197,20 +262,40 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
   /** A referenced file changed, or its Kubernetes `..data` link: a check, as for the config itself. */
   private _onReferenceEvent(): void {
     if (!this._live) return;
-    this._loop.notify();
-    void this._takeSample();
+    this._notify();
   }
 
   private _onFsEvent(path: string | undefined): void {
     // A raw event may come without a file name; then it could be ours.
     if (!this._live || (path && !this._isRelevant(path))) return;
-    this._loop.notify();
-    void this._takeSample();
+    this._notify();
   }
 
   /**
-   * Hashes the file after each event (one read at a time, repeated if events came meanwhile). When
-   * the check reads the same hash, the bytes have held still since: the settle pause shrinks by that.
+   * One notification per save: the kernel reports a write to the directory's watch and to the
+   * file's, and an in-place save is two writes (truncate, write). Events within `SAME_SAVE_MS` of a
+   * notification are folded into it; each still takes a stat sample and counts in `_fsEvents`, so
+   * a check that read before one of them reads again (`_settledHash`, `_afterCheck`).
+   */
+  private _notify(): void {
+    this._fsEvents++;
+    void this._takeSample();
+    if (performance.now() - this._notifiedAt < SAME_SAVE_MS) {
+      this._folded = true;
+      return;
+    }
+    this._sendNotification();
+  }
+
+  private _sendNotification(): void {
+    this._notifiedAt = performance.now();
+    this._folded = false;
+    this._loop.notify();
+  }
+
+  /**
+   * Stats the file after each event (one at a time, repeated if events came meanwhile). When the
+   * check reads bytes with the same stamp, they have held still since: the settle pause shrinks by that.
    */
   private async _takeSample(): Promise<void> {
     if (this._sampling) {
@@ -222,20 +307,36 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
     do {
       this._resample = false;
       this._sample = undefined;
-      try {
-        const hash = await this.source.hash({ signal });
-        this._sample = { hash, at: performance.now() };
-      } catch {
-        // Missing or unreadable: the check will find out and decide.
-      }
+      const stamp = await this._stamp();
+      if (stamp) this._sample = { stamp, at: performance.now() };
     } while (this._resample && !signal.aborted);
     this._sampling = false;
   }
 
-  /** How long these bytes have been seen unchanged: the age of a matching sample, else 0. */
-  private _seenFor(hash: string): number {
+  /** The file's stamp now (through symlinks, as a read opens it), or undefined when it cannot be had. */
+  private async _stamp(): Promise<FileStamp | undefined> {
+    try {
+      return fileStamp(await stat(this._file));
+    } catch {
+      return undefined; // missing or unreadable: a read will find out and decide
+    }
+  }
+
+  /** How long these bytes have been seen unchanged: the age of a sample with their stamp, else 0. */
+  private _seenFor(reading: Reading): number {
     const sample = this._sample;
-    return sample?.hash === hash ? performance.now() - sample.at : 0;
+    return reading.read && sameFileStamp(sample?.stamp, reading.read.stamp)
+      ? performance.now() - sample!.at
+      : 0;
+  }
+
+  /**
+   * The bytes of `reading` are still the file's: no event since it began and the same stamp now.
+   * Without `read()` (no stamp) only a new read can tell.
+   */
+  private async _unmoved(reading: Reading): Promise<boolean> {
+    if (!reading.read || this._fsEvents !== reading.events) return false;
+    return sameFileStamp(await this._stamp(), reading.read.stamp);
   }
 
   private _isRelevant(path: string): boolean {
@@ -254,38 +355,75 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
   }
 
   /**
-   * The hash a check may trust: a reading must repeat after a pause, `settleMs` for content (a
+   * The hash a check may trust: a reading must hold still for a pause, `settleMs` for content (a
    * half-written file changes meanwhile) and max(`debounceMs`, `confirmDelayMs`) for absence (a
-   * delete-then-create is not an error). A sample taken after the last event counts as an earlier
-   * reading, so the pause is only what is left of `settleMs` (nothing after a long enough debounce).
-   * Equal to the last hash means nothing to do, at once.
+   * delete-then-create is not an error). A stat taken after the last event that matches the bytes
+   * read counts as an earlier sighting, so the pause is only what is left of `settleMs` (nothing
+   * after a long enough debounce). After the pause an unchanged stamp, with no event since the
+   * read, settles it without reading again; else the file is read again and compared. Equal to the
+   * last hash means nothing to do, at once. The reading it ends on is what the check then loads.
    */
   private async _settledHash(signal: AbortSignal, lastHash: string | null): Promise<string> {
     const { settleMs, debounceMs, confirmDelayMs } = this.options;
+    this._toLoad = this._lastReading = undefined;
     let reading = await this._read(signal);
+    let rereads = 0;
     for (;;) {
-      if (reading === lastHash) break;
-      const pause =
-        typeof reading === 'string'
-          ? settleMs - this._seenFor(reading)
-          : Math.max(debounceMs, confirmDelayMs);
-      if (pause <= 0) break;
-      await sleep(pause, undefined, { signal });
+      if (reading instanceof Error) {
+        const pause = Math.max(debounceMs, confirmDelayMs);
+        if (pause <= 0) break;
+        await sleep(pause, undefined, { signal });
+      } else {
+        if (reading.hash === lastHash) break;
+        const pause = settleMs - this._seenFor(reading);
+        if (pause > 0) {
+          await sleep(pause, undefined, { signal });
+          if (await this._unmoved(reading)) break;
+        } else if (this._fsEvents === reading.events || rereads++ >= MAX_EVENT_REREADS) {
+          break; // held still long enough, and no event since the read (else: read again)
+        }
+      }
       const next = await this._read(signal);
-      if (next === reading || (typeof next !== 'string' && typeof reading !== 'string')) break;
+      const same = next instanceof Error ? reading instanceof Error : next.hash === (reading as Reading).hash;
+      const quiet = next instanceof Error || this._fsEvents === next.events;
       reading = next;
+      if (same && quiet) break;
     }
-    if (typeof reading !== 'string') throw reading;
-    return reading;
+    if (reading instanceof Error) throw reading;
+    this._toLoad = this._lastReading = reading;
+    return reading.hash;
   }
 
-  /** The file's hash, or the not-found error when it is missing (any other error is thrown). */
-  private async _read(signal: AbortSignal): Promise<string | Error> {
+  /** The file's hash (with its bytes when the source can `read()`), or the not-found error when it is missing (any other error is thrown). */
+  private async _read(signal: AbortSignal): Promise<Reading | Error> {
+    const events = this._fsEvents;
+    this._readEvents = events;
     try {
-      return await this.source.hash({ signal });
+      const { source } = this;
+      if (!source.read) return { hash: await source.hash({ signal }), events };
+      const read = await source.read({ signal });
+      return { hash: read.hash, read, events };
     } catch (error) {
       if ((error as { code?: unknown } | null)?.code === ERROR_CODES.CFG_NOT_FOUND) return toError(error);
       throw error;
     }
+  }
+
+  /** The check's load: the bytes its probe just read, parsed without reading again when it can. */
+  private _load(opts: LoadOptions = {}): Promise<ConfigSnapshot<C>> {
+    const from = this._toLoad?.read;
+    this._toLoad = undefined; // once: a load after another probe must not get older bytes
+    return from ? this.source.load({ ...opts, from }) : this.source.load(opts);
+  }
+
+  /**
+   * The confirm's hash: the last reading's when the file's stamp has not moved and no event came
+   * since (a stat, no read), else a fresh read. A config with references always reads: a rotated
+   * secret does not move the config file's stamp.
+   */
+  private async _confirmHash(opts: LoadOptions = {}): Promise<string> {
+    const last = this._lastReading;
+    if (last && !this.source.referencedFiles?.().length && (await this._unmoved(last))) return last.hash;
+    return this.source.hash(opts);
   }
 }

@@ -26,11 +26,17 @@ export interface ConfigWatcherOptions extends CommonWatchOptions {
   debounceMs?: number;
   /** Longest a check is postponed while events keep coming; at least `debounceMs`. @defaultValue 1000 */
   maxWaitMs?: number;
-  /** A hash must repeat this much later before the file is parsed (half-written files); 0 = off. @defaultValue 10 */
+  /**
+   * The bytes read must hold still this long before they are parsed (half-written files): the same
+   * stat (size, mtime, ctime, inode) and no event after the pause, else they are read again and must
+   * hash the same. A stat sample after the last event counts, so a debounce ≥ this costs no wait; 0 = off.
+   * @defaultValue 10
+   */
   settleMs?: number;
   /**
-   * After every check, re-hash this much later and check again if the bytes moved. Catches writes
-   * whose events were lost (chokidar drops a 2nd `change` within 50 ms); 0 = off. @defaultValue 60
+   * After every check, look again this much later (a stat; a read when the stat moved or an event
+   * came) and check again if the bytes moved. A net for writes whose events were lost; 0 = off.
+   * @defaultValue 60
    */
   confirmDelayMs?: number;
   /** Re-hash this long after the last check even without events, a net for lost events; 0 = off. @defaultValue 30000 */

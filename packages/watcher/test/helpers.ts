@@ -1,7 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AppConfig, type ConfigChangeEvent, FileSource, hashBytes, type LoadOptions } from '@cfg/source';
+import {
+  type AppConfig,
+  type ConfigChangeEvent,
+  type FileRead,
+  FileSource,
+  hashBytes,
+  type LoadOptions,
+} from '@cfg/source';
 import { afterEach, vi } from 'vitest';
 
 /** How long a test waits for something that should happen; generous for a loaded 2-core machine. */
@@ -43,13 +50,16 @@ export function configText(revision: number, modules = 3): string {
 /** Hash of a config text, as FileSource computes it. */
 export const hashOf = (text: string): string => hashBytes(text);
 
-/** A FileSource that counts finished `hash()` reads, so a test can wait for a check to complete. */
+/**
+ * A FileSource that counts finished reads of the file (`read()`, which `hash()` goes through), so a
+ * test can wait for a check to complete.
+ */
 export class CountingFileSource extends FileSource {
   hashReads = 0;
 
-  override async hash(opts?: LoadOptions): Promise<string> {
+  override async read(opts?: LoadOptions): Promise<FileRead> {
     try {
-      return await super.hash(opts);
+      return await super.read(opts);
     } finally {
       this.hashReads++;
     }
