@@ -79,7 +79,8 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
   private _live = false;
   /** The file's stamp right after the latest event (and when it was taken): a settle sample, no read. */
   private _sample?: { stamp: FileStamp; at: number };
-  private _sampling = false;
+  /** The stat sampling in flight, if any: a check waits for it before deciding whether to settle. */
+  private _sampling?: Promise<void>;
   private _resample = false;
   /** Relevant file-system events seen (the config's or its references'), coalesced per loop turn. */
   private _fsEvents = 0;
@@ -279,7 +280,7 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
    */
   private _notify(): void {
     this._fsEvents++;
-    void this._takeSample();
+    this._takeSample();
     if (performance.now() - this._notifiedAt < SAME_SAVE_MS) {
       this._folded = true;
       return;
@@ -297,12 +298,17 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
    * Stats the file after each event (one at a time, repeated if events came meanwhile). When the
    * check reads bytes with the same stamp, they have held still since: the settle pause shrinks by that.
    */
-  private async _takeSample(): Promise<void> {
+  private _takeSample(): void {
     if (this._sampling) {
       this._resample = true;
       return;
     }
-    this._sampling = true;
+    this._sampling = this._sampleUntilQuiet().finally(() => {
+      this._sampling = undefined;
+    });
+  }
+
+  private async _sampleUntilQuiet(): Promise<void> {
     const { signal } = this._loop;
     do {
       this._resample = false;
@@ -310,7 +316,18 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
       const stamp = await this._stamp();
       if (stamp) this._sample = { stamp, at: performance.now() };
     } while (this._resample && !signal.aborted);
-    this._sampling = false;
+  }
+
+  /**
+   * Whether `reading` must settle: always with `alwaysSettle`, or for an empty file; else only when
+   * its stat differs from the one taken after the last event (the writer was still writing), or
+   * there is none to compare.
+   */
+  private async _mustSettle(reading: Reading): Promise<boolean> {
+    // An empty file is most often an in-place save between its truncate and its write.
+    if (this.options.alwaysSettle || !reading.read || reading.read.stamp.size === 0) return true;
+    await this._sampling;
+    return !sameFileStamp(this._sample?.stamp, reading.read.stamp);
   }
 
   /** The file's stamp now (through symlinks, as a read opens it), or undefined when it cannot be had. */
@@ -355,11 +372,11 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
   }
 
   /**
-   * The hash a check may trust: a reading must hold still for a pause, `settleMs` for content (a
-   * half-written file changes meanwhile) and max(`debounceMs`, `confirmDelayMs`) for absence (a
-   * delete-then-create is not an error). A stat taken after the last event that matches the bytes
-   * read counts as an earlier sighting, so the pause is only what is left of `settleMs` (nothing
-   * after a long enough debounce). After the pause an unchanged stamp, with no event since the
+   * The hash a check may trust. Bytes whose stat equals the one taken after the last event are
+   * complete: no pause (unless `alwaysSettle`). Else a reading must hold still for a pause,
+   * `settleMs` for content (a half-written file changes meanwhile) and max(`debounceMs`,
+   * `confirmDelayMs`) for absence (a delete-then-create is not an error); a matching earlier stat
+   * counts as an earlier sighting, so the pause is only what is left of `settleMs`. After the pause an unchanged stamp, with no event since the
    * read, settles it without reading again; else the file is read again and compared. Equal to the
    * last hash means nothing to do, at once. The reading it ends on is what the check then loads.
    */
@@ -375,7 +392,7 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
         await sleep(pause, undefined, { signal });
       } else {
         if (reading.hash === lastHash) break;
-        const pause = settleMs - this._seenFor(reading);
+        const pause = (await this._mustSettle(reading)) ? settleMs - this._seenFor(reading) : 0;
         if (pause > 0) {
           await sleep(pause, undefined, { signal });
           if (await this._unmoved(reading)) break;

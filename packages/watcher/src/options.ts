@@ -27,12 +27,20 @@ export interface ConfigWatcherOptions extends CommonWatchOptions {
   /** Longest a check is postponed while events keep coming; at least `debounceMs`. @defaultValue 1000 */
   maxWaitMs?: number;
   /**
-   * The bytes read must hold still this long before they are parsed (half-written files): the same
-   * stat (size, mtime, ctime, inode) and no event after the pause, else they are read again and must
-   * hash the same. A stat sample after the last event counts, so a debounce ≥ this costs no wait; 0 = off.
+   * When the file's stat (size, mtime, ctime, inode) moved between the last event and the read — the
+   * writer was still writing — the bytes read must hold still this long before they are parsed: the
+   * same stat and no event after the pause, else they are read again and must hash the same. Bytes
+   * whose stat matches the one taken right after the event are complete and cost no wait. 0 = off.
    * @defaultValue 10
    */
   settleMs?: number;
+  /**
+   * Settle every read, also when the stat did not move since the event: for writers that pause
+   * mid-write (a half-written file that happens to parse would otherwise be delivered, then replaced
+   * by the whole one a moment later). Saving by rename (write a temp file, then `rename`), as editors
+   * and Kubernetes do, needs none of this. @defaultValue false
+   */
+  alwaysSettle?: boolean;
   /**
    * After every check, look again this much later (a stat; a read when the stat moved or an event
    * came) and check again if the bytes moved. A net for writes whose events were lost; 0 = off.
@@ -74,6 +82,7 @@ export function resolveWatcherOptions(_opts: ConfigWatcherOptions = {}): Resolve
     debounceMs: 100,
     maxWaitMs: 1000,
     settleMs: 10,
+    alwaysSettle: false,
     confirmDelayMs: 60,
     resyncIntervalMs: 30_000,
     usePolling: false,

@@ -8,6 +8,7 @@ describe('options', () => {
       debounceMs: 100,
       maxWaitMs: 1000,
       settleMs: 10,
+      alwaysSettle: false,
       confirmDelayMs: 60,
       resyncIntervalMs: 30_000,
       usePolling: false,

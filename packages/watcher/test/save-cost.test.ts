@@ -98,6 +98,6 @@ describe('ConfigWatcher: what one save costs (issue 17 item 5)', () => {
     expect(perSave.reads).toBeLessThanOrEqual(2);
     // One per save. A loaded machine may split an in-place save's truncate and write by more than
     // the watcher folds together, and a poll may catch the truncated file: then they are two events.
-    expect(perSave.notifications).toBeLessThanOrEqual(opts.usePolling ? 1.5 : 1.2);
+    expect(perSave.notifications).toBeLessThanOrEqual(1.5);
   });
 });

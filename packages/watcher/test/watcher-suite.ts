@@ -275,8 +275,8 @@ export function runWatcherSuite(base: ConfigWatcherOptions): void {
       ]);
     });
 
-    it('14. never delivers a half-written file, even one that parses', async () => {
-      const { file, recorder } = await setup({ debounceMs: 0, settleMs: 50 });
+    it('14. with alwaysSettle, never delivers a half-written file, even one that parses', async () => {
+      const { file, recorder } = await setup({ debounceMs: 0, settleMs: 50, alwaysSettle: true });
       for (let revision = 1; revision <= 3; revision++) {
         // The first half ends on a module boundary: valid YAML with 10 of the 20 modules.
         const text = configText(revision, 20);
@@ -289,6 +289,16 @@ export function runWatcherSuite(base: ConfigWatcherOptions): void {
         await recorder.changeTo(text);
       }
       for (const { snapshot } of recorder.changes) expect(snapshot.config.modules).toHaveLength(20);
+    });
+
+    it('14b. bytes complete at the event cost no settle wait (a generous ceiling, not a timing claim)', async () => {
+      // settleMs is far beyond the ceiling: a save that waited for it could not be delivered in time.
+      const { file, recorder } = await setup({ debounceMs: 0, settleMs: 20_000 });
+      const text = configText(1);
+      const savedAt = performance.now();
+      await writeFile(file, text);
+      await recorder.changeTo(text);
+      expect(performance.now() - savedAt).toBeLessThan(10_000);
     });
 
     it('11. stop() inside onChange and stop() twice: nothing more is delivered', async () => {
