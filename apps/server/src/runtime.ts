@@ -360,14 +360,6 @@ export class Runtime {
     const version = this.reloader.current.version;
     this.metrics.observeReload(result, version);
     this.status(); // refreshes the degraded gauges
-    // A change delivered twice (an API write, then the poller seeing that same write) is no reload;
-    // the same content under a new version (a rollback to what runs) is one: the version moved.
-    if (
-      result.outcome === 'noop' &&
-      result.fromHash === result.toHash &&
-      result.fromVersion === result.version
-    )
-      return;
     this.reloads.add(this.redactor.redactOutbound(result, 'sse'));
     this.#logReload(result);
   }
