@@ -121,7 +121,6 @@ export class Runtime {
   /** Changes handed to the reloader and not yet settled: `close()` lets them finish first. */
   readonly #inFlight = new Set<Promise<ReloadResult>>();
   #stopping = false;
-  #lastValidated: { config: AppConfig; issues: ValidationIssue[] } | undefined;
   readonly #recheck: { intervalMs: number; timeoutMs: number };
   #recheckTimer: NodeJS.Timeout | undefined;
   /** The background re-check running now, until its last source read settled (one at a time). */
@@ -174,16 +173,9 @@ export class Runtime {
     return applying;
   }
 
-  /**
-   * The engine's check of a whole config. The same config object twice in a row — an API write,
-   * checked before it is stored, then applied — is checked once (configs are never modified).
-   */
+  /** The engine's check of a whole config (an API write's, before it is stored). */
   validate(config: AppConfig): ValidationIssue[] {
-    const last = this.#lastValidated;
-    if (last?.config === config) return last.issues;
-    const issues = this.engine.validate(config);
-    this.#lastValidated = { config, issues };
-    return issues;
+    return this.engine.validate(config);
   }
 
   /** A change handler for a watcher or poller: a delivered change also means its source recovered. */
@@ -360,14 +352,6 @@ export class Runtime {
     const version = this.reloader.current.version;
     this.metrics.observeReload(result, version);
     this.status(); // refreshes the degraded gauges
-    // A change delivered twice (an API write, then the poller seeing that same write) is no reload;
-    // the same content under a new version (a rollback to what runs) is one: the version moved.
-    if (
-      result.outcome === 'noop' &&
-      result.fromHash === result.toHash &&
-      result.fromVersion === result.version
-    )
-      return;
     this.reloads.add(this.redactor.redactOutbound(result, 'sse'));
     this.#logReload(result);
   }

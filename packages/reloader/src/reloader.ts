@@ -33,6 +33,7 @@ type Decision = Pick<ReloadResult, 'outcome' | 'modules' | 'reason' | 'error' | 
 interface Waiting<C extends AppConfig> {
   snapshot: ConfigSnapshot<C>;
   receivedAt: number;
+  result: Promise<ReloadResult>;
   resolve: (result: ReloadResult) => void;
 }
 
@@ -92,6 +93,11 @@ export class ConfigReloader<C extends AppConfig = AppConfig> {
    * Versions are applied in order: a snapshot whose `version` is older than one already handed
    * over from the same source is `superseded` at once, never applied (an API write's own snapshot
    * of version n arriving after the poller's load of n + 1 must not put the target back on n).
+   *
+   * The same change delivered twice is applied once (a process's own write: its snapshot, then its
+   * poller's load of it): a snapshot with the hash and version of the newest one waiting shares
+   * that one's result, and one with the hash and version of `current` is a `noop` that is counted
+   * but emits no event, since nothing happened.
    */
   async handleChange(change: ConfigChangeEvent<C> | ConfigSnapshot<C>): Promise<ReloadResult> {
     const snapshot = _checkSnapshot(
@@ -100,11 +106,14 @@ export class ConfigReloader<C extends AppConfig = AppConfig> {
     );
     const stale = this.#olderThanNewest(snapshot);
     if (stale) return this.#settle(stale, snapshot);
+    const newest = this.#waiting.at(-1);
+    if (newest && _sameChange(newest.snapshot, snapshot)) return newest.result;
     this.#noteVersion(snapshot);
-    return new Promise((resolve) => {
-      this.#waiting.push({ snapshot, receivedAt: performance.now(), resolve });
-      if (!this.#reloading) void this.#drain();
-    });
+    let resolve!: (result: ReloadResult) => void;
+    const result = new Promise<ReloadResult>((r) => (resolve = r));
+    this.#waiting.push({ snapshot, receivedAt: performance.now(), result, resolve });
+    if (!this.#reloading) void this.#drain();
+    return result;
   }
 
   /**
@@ -288,6 +297,8 @@ export class ConfigReloader<C extends AppConfig = AppConfig> {
   #settle(result: ReloadResult, snapshot: ConfigSnapshot<C>): ReloadResult {
     const { logger } = this.#opts;
     this.#counts[result.outcome]++;
+    // Delivered again, what runs already (same hash and version): nothing happened to tell anyone.
+    const repeat = result.outcome === 'noop' && _sameChange(snapshot, this.#current);
     const facts = {
       outcome: result.outcome,
       fromHash: result.fromHash,
@@ -307,6 +318,7 @@ export class ConfigReloader<C extends AppConfig = AppConfig> {
           { ...facts, reason: result.reason, durationMs: result.durationMs },
           'config change applied',
         );
+        if (repeat) return result;
         this.#events.emit('reload:applied', result);
         break;
       case 'rejected':
@@ -462,6 +474,11 @@ function _prepareRefusal(name: string, error: unknown): ConfigValidationError {
         }))
       : [{ path: at, message: `module "${name}" refused: ${errorMessage(error)}` }];
   return new ConfigValidationError(issues, { cause: error });
+}
+
+/** The same change: equal content under the same stored version (or both unversioned). */
+function _sameChange(a: ConfigSnapshot, b: ConfigSnapshot): boolean {
+  return a.hash === b.hash && a.version === b.version;
 }
 
 /** `next` has the content `current` runs, under another stored version of the same source. */

@@ -120,6 +120,33 @@ describe('versions', () => {
     expect(reloader.current.version).toBe(5);
   });
 
+  it("the same change delivered twice (a process's own write, then its poller's load) is applied once", async () => {
+    const { target, reloader } = setupAt(5);
+    const events = vi.fn();
+    reloader.on('reload', events);
+    // Both arrive while a reload runs: they wait together and share one result.
+    const running = reloader.handleChange(at(6, withConfig('cache', { ttl: 6 })));
+    const own = reloader.handleChange(at(7, withConfig('cache', { ttl: 7 })));
+    const polled = reloader.handleChange(at(7, withConfig('cache', { ttl: 7 })));
+    await running;
+    expect(await polled).toBe(await own);
+    expect(await own).toMatchObject({ outcome: 'partial', version: 7 });
+    // Again, once applied: a noop that is counted, but no reload to tell anyone about.
+    expect(await reloader.handleChange(at(7, withConfig('cache', { ttl: 7 })))).toMatchObject({
+      outcome: 'noop',
+      reason: 'same hash as current',
+    });
+    expect(events.mock.calls.map(([r]) => [r.outcome, r.version])).toEqual([
+      ['partial', 6],
+      ['partial', 7],
+    ]);
+    expect(reloader.status().counts).toMatchObject({ partial: 2, noop: 1, superseded: 0 });
+    expect(target.log.filter((l) => l.startsWith('cache.reconfigure'))).toEqual([
+      'cache.reconfigure({"ttl":6})',
+      'cache.reconfigure({"ttl":7})',
+    ]);
+  });
+
   it('versions of another source, and unversioned snapshots, are not compared', async () => {
     const { reloader } = setupAt(5);
     const other = snapshot(withConfig('cache', { ttl: 1 }), { source: 'database:other', version: 1 });

@@ -47,7 +47,7 @@ const MISSING_KEY = 'missing';
 export class CheckLoop<C extends AppConfig = AppConfig> {
   /** Hash of the last snapshot delivered (or recorded at start). */
   lastHash: string | null = null;
-  readonly stats: WatchStats = { events: 0, checks: 0, changes: 0, expected: 0, errors: 0 };
+  readonly stats: WatchStats = { events: 0, checks: 0, changes: 0, errors: 0 };
   private readonly _opts: CheckLoopOptions<C>;
   private readonly _abort = new AbortController();
   private _started = false;
@@ -60,8 +60,6 @@ export class CheckLoop<C extends AppConfig = AppConfig> {
   private _failures = 0;
   /** A check failed since the source was last read fine: the next good read is a recovery. */
   private _failing = false;
-  /** Hashes announced with `expect`, oldest first. */
-  private _expected: string[] = [];
   private _debounceTimer?: NodeJS.Timeout;
   private _maxWaitTimer?: NodeJS.Timeout;
   private _followUpTimer?: NodeJS.Timeout;
@@ -92,20 +90,6 @@ export class CheckLoop<C extends AppConfig = AppConfig> {
     if (this._maxWaitTimer === undefined && debounceMs > 0) {
       this._maxWaitTimer = setTimeout(this._fire, maxWaitMs);
     }
-  }
-
-  /**
-   * The caller is about to make the source hold `hash` and applies that change itself: a check that
-   * finds `hash` takes it as delivered (it becomes `lastHash`; nothing is loaded or delivered) and
-   * drops it with every older announcement. Any delivery drops them all, since the caller then no
-   * longer runs what it announced; so does the returned function, for a write that failed.
-   */
-  expect(hash: string): () => void {
-    this._expected.push(hash);
-    return () => {
-      const at = this._expected.indexOf(hash);
-      if (at >= 0) this._expected.splice(at, 1);
-    };
   }
 
   /** Starts checking from `lastHash`; notifications before this wait for it. */
@@ -192,15 +176,6 @@ export class CheckLoop<C extends AppConfig = AppConfig> {
           this._readFine();
           break;
         }
-        const announced = this._expected.indexOf(hash);
-        if (announced >= 0) {
-          this._expected.splice(0, announced + 1);
-          this.lastHash = hash;
-          this._reportedKey = null;
-          this.stats.expected++;
-          this._readFine();
-          break;
-        }
         if (this._reportedKey === _contentKey(hash)) break;
         let snapshot: ConfigSnapshot<C>;
         try {
@@ -251,7 +226,6 @@ export class CheckLoop<C extends AppConfig = AppConfig> {
     };
     this.lastHash = snapshot.hash;
     this._reportedKey = null;
-    this._expected.length = 0;
     this.stats.changes++;
     logger?.debug({ source: source.name, oldHash: event.oldHash, newHash: event.newHash }, 'config changed');
     try {

@@ -51,18 +51,6 @@ export class SourcePoller<C extends AppConfig = AppConfig> {
   }
 
   /**
-   * Announces a change the caller makes and applies itself — typically its own write to the store —
-   * so the poller does not load it back and deliver it a second time. Call it with the hash the
-   * source will report (for `DatabaseSource`, `hashBytes(text)`) before the write can be seen;
-   * call the returned function if the write fails. When a check finds that hash, it becomes
-   * `lastHash` (counted in `stats.expected`) without a load. Any delivery cancels every pending
-   * announcement, so a change the caller did not apply is never skipped.
-   */
-  expect(hash: string): () => void {
-    return this._loop.expect(hash);
-  }
-
-  /**
    * "Check soon": the same as a hint from the source's `subscribe` (debounced like one). Use it when
    * the caller learns of a change the source cannot signal itself, e.g. a file watcher in front of a
    * composite of that file and a database document.

@@ -14,8 +14,6 @@ export interface WatchStats {
   checks: number;
   /** Changes delivered to `onChange`. */
   changes: number;
-  /** Changes found that the caller had announced with `expect` (taken as delivered, not loaded). */
-  expected: number;
   /** Errors reported to `onError`. */
   errors: number;
 }

@@ -1,9 +1,9 @@
 import type { FullReloadContext, ReloadTarget } from '@cfg/reloader';
-import type { AppConfig, Logger, ValidationIssue } from '@cfg/source';
+import { type AppConfig, ConfigValidationError, type Logger, type ValidationIssue } from '@cfg/source';
 import { ModuleSet } from './module-set.js';
 import { ModuleRegistry } from './registry.js';
-import type { ModuleInstance } from './types.js';
-import { prepareAppConfig, validateAppConfig } from './validate.js';
+import type { ModuleInstance, PreparedModule } from './types.js';
+import { type BuildOrder, prepareAppConfig, type ValidationOutcome, validateAppConfig } from './validate.js';
 
 export interface EngineOptions {
   /** @defaultValue the built-in module types */
@@ -29,11 +29,24 @@ export class Engine implements ReloadTarget {
   readonly registry: ModuleRegistry;
   readonly #opts: ResolvedEngineOptions;
   readonly #retiring = new Set<Promise<void>>();
+  /**
+   * Each config's validation, once: the reloader checks a change, then a full reload builds from
+   * that check (an API write is checked before it is stored, then applied). Configs are read-only.
+   */
+  readonly #checked = new WeakMap<AppConfig, ValidationOutcome>();
   #current: ModuleSet;
+  /** The running modules' dependency graph and build order (a partial reload never changes it). */
+  #order: BuildOrder;
   #closed = false;
 
-  private constructor(initial: ModuleSet, registry: ModuleRegistry, opts: ResolvedEngineOptions) {
+  private constructor(
+    initial: ModuleSet,
+    prepared: readonly PreparedModule[],
+    registry: ModuleRegistry,
+    opts: ResolvedEngineOptions,
+  ) {
     this.#current = initial;
+    this.#order = _buildOrder(initial.config, prepared);
     this.registry = registry;
     this.#opts = opts;
   }
@@ -53,7 +66,7 @@ export class Engine implements ReloadTarget {
       now: opts.now,
       logger,
     });
-    return new Engine(set, registry, opts);
+    return new Engine(set, prepared, registry, opts);
   }
 
   /** The module set serving now. Take it once per request and use that reference throughout. */
@@ -67,7 +80,7 @@ export class Engine implements ReloadTarget {
 
   /** Every problem with `config`, without building anything (empty: valid). */
   validate(config: AppConfig): ValidationIssue[] {
-    const outcome = validateAppConfig(config, this.registry);
+    const outcome = this.#check(config);
     return outcome.ok ? [] : outcome.issues;
   }
 
@@ -78,7 +91,9 @@ export class Engine implements ReloadTarget {
    */
   async fullReload(next: AppConfig, { signal }: FullReloadContext): Promise<void> {
     if (this.#closed) throw new Error('the engine is closed');
-    const prepared = prepareAppConfig(next, this.registry);
+    const outcome = this.#check(next);
+    if (!outcome.ok) throw new ConfigValidationError(outcome.issues, { subject: 'config' });
+    const prepared = outcome.modules;
     const set = await ModuleSet.build(next, prepared, {
       signal,
       now: this.#opts.now,
@@ -91,6 +106,7 @@ export class Engine implements ReloadTarget {
     }
     const previous = this.#current;
     this.#current = set;
+    this.#order = _buildOrder(next, prepared);
     this.#retire(previous);
   }
 
@@ -101,8 +117,21 @@ export class Engine implements ReloadTarget {
     await Promise.all([this.#current.stop(this.#opts.drainTimeoutMs), ...this.#retiring]);
   }
 
+  #check(config: AppConfig): ValidationOutcome {
+    let outcome = this.#checked.get(config);
+    if (!outcome) {
+      outcome = validateAppConfig(config, this.registry, this.#order);
+      this.#checked.set(config, outcome);
+    }
+    return outcome;
+  }
+
   #retire(set: ModuleSet): void {
     const stopping = set.stop(this.#opts.drainTimeoutMs).finally(() => this.#retiring.delete(stopping));
     this.#retiring.add(stopping);
   }
+}
+
+function _buildOrder(config: AppConfig, prepared: readonly PreparedModule[]): BuildOrder {
+  return { modules: config.modules, order: prepared.map((p) => p.module.name) };
 }

@@ -4,9 +4,11 @@ import { parseModuleConfig } from './module-config.js';
 import type { ModuleContext, ModuleInstance, ModuleType } from './types.js';
 
 /**
- * Base class of the Reconfigurable module types: `prepareReconfigure` validates with the type's
- * schema (no side effects), `reconfigure` validates again and hands the typed config to `apply`.
- * `apply` must not throw after changing anything, so a failed reconfigure leaves the old config.
+ * Base class of the Reconfigurable module types: `prepareReconfigure` checks the config with the
+ * type's schema (no side effects), `reconfigure` hands the typed config to `apply`. Both take the
+ * parse the engine's validation made of that module config (`parseModuleConfig` parses a module
+ * config object once). `apply` must not throw after changing anything, so a failed reconfigure
+ * leaves the old config.
  */
 export abstract class InPlaceModule<C> implements ModuleInstance, Reconfigurable {
   readonly name: string;

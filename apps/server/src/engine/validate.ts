@@ -15,12 +15,24 @@ export type ValidationOutcome =
   | { ok: true; modules: PreparedModule[] }
   | { ok: false; issues: ValidationIssue[] };
 
+/** The modules of a config known to be acyclic, and their build order (names). */
+export interface BuildOrder {
+  modules: readonly ModuleConfig[];
+  order: readonly string[];
+}
+
 /**
  * Checks a whole config against the registry, without building anything: names, known types, each
  * module's config schema, `dependsOn` targets and needed types, cycles, and route clashes. On success
- * the modules come back prepared (typed config) in dependency order, ready to build.
+ * the modules come back prepared (typed config) in dependency order, ready to build. `known` is a
+ * config already ordered (the running one): when `config` has the same modules in the same places
+ * with the same `dependsOn` (a change of module configs only), its order is taken, not walked again.
  */
-export function validateAppConfig(config: AppConfig, registry: ModuleRegistry): ValidationOutcome {
+export function validateAppConfig(
+  config: AppConfig,
+  registry: ModuleRegistry,
+  known?: BuildOrder,
+): ValidationOutcome {
   const issues: ValidationIssue[] = [];
   const prepared = new Map<string, PreparedModule>();
   const byName = new Map(config.modules.map((m) => [m.name, m]));
@@ -47,16 +59,33 @@ export function validateAppConfig(config: AppConfig, registry: ModuleRegistry): 
     issues.push(..._dependencyIssues(module, byName, registry));
   }
 
-  // Build order: every module after what it depends on (the reloader's own ordering rule).
+  const order = known && _sameGraph(known.modules, config.modules) ? known.order : _orderOf(config);
+  if ('cycle' in order)
+    issues.push({ path: 'modules', message: `dependency cycle: ${order.cycle.join(' → ')}` });
+  issues.push(..._routeIssues([...prepared.values()]));
+
+  if (issues.length > 0 || 'cycle' in order) return { ok: false, issues };
+  return { ok: true, modules: order.map((name) => prepared.get(name)!) };
+}
+
+/** Build order: every module after what it depends on (the reloader's own ordering rule). */
+function _orderOf(config: AppConfig): readonly string[] | { cycle: string[] } {
   const order = dependencyOrder(
     config.modules.map((m) => ({ name: m.name, next: m })),
     config.modules,
   );
-  if (!order.ok) issues.push({ path: 'modules', message: `dependency cycle: ${order.cycle.join(' → ')}` });
-  issues.push(..._routeIssues([...prepared.values()]));
+  return order.ok ? order.order.map((m) => m.name) : { cycle: order.cycle };
+}
 
-  if (issues.length > 0 || !order.ok) return { ok: false, issues };
-  return { ok: true, modules: order.order.map((m) => prepared.get(m.name)!) };
+/** The same names in the same places, each with the same `dependsOn`: the same dependency graph. */
+function _sameGraph(a: readonly ModuleConfig[], b: readonly ModuleConfig[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((m, i) => {
+    const other = b[i]!;
+    if (m === other) return true;
+    const [x, y] = [m.dependsOn ?? [], other.dependsOn ?? []];
+    return m.name === other.name && x.length === y.length && x.every((dep, j) => dep === y[j]);
+  });
 }
 
 /** Like `validateAppConfig`, but throws a `ConfigValidationError` carrying every issue. */

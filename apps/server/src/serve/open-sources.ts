@@ -132,7 +132,7 @@ async function _databaseSources(
       const polled = withNudge(source);
       return [
         ...(lastGood ? [lastGood.follow(runtime.reloader)] : []),
-        await _poll(polled, runtime, ctx, initial.hash, writer),
+        await _poll(polled, runtime, ctx, initial.hash),
         ..._secretDirs(polled, ctx),
       ];
     },
@@ -187,7 +187,7 @@ async function _overlaySources(
     watch: async (runtime) => {
       reportSkippedOverlayEntries(runtime.reloader, ctx.logger);
       const saving = lastGood ? [lastGood.follow(runtime.reloader)] : [];
-      const poller = await _poll(source, runtime, ctx, initial.hash, writer);
+      const poller = await _poll(source, runtime, ctx, initial.hash);
       // The overlay's own references (and, without --watch, the file's) are seen through the poller.
       const secrets = _secretDirs(source, ctx);
       if (!mode.watch) return [...saving, poller, ...secrets];
@@ -228,13 +228,12 @@ async function _watchFile(
   return watcher;
 }
 
-/** Polls `source` for `runtime`; the writer's own writes are announced to it, so they are not loaded back. */
+/** Polls `source` for `runtime` (the writer's own writes come back too: the reloader applies each once). */
 async function _poll(
   source: ReturnType<typeof withNudge>,
   runtime: Runtime,
   ctx: SourceContext,
   initialHash: string,
-  writer: StoredWriter,
 ): Promise<Watch> {
   const poller = new SourcePoller(source, runtime.changeHandler('poller'), {
     intervalMs: ctx.pollIntervalMs,
@@ -245,7 +244,6 @@ async function _poll(
   });
   await poller.start();
   runtime.trackSource('poller', source, () => poller.lastHash);
-  writer.announceWritesTo((hash) => poller.expect(hash));
   return poller;
 }
 

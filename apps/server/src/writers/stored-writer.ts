@@ -45,17 +45,8 @@ interface WorkingCopy {
 interface Applied {
   doc: EditableConfigText;
   text: string;
-  /** What the server will run, and the hash its source will report for it (announced to the poller before storing). */
+  /** What the server will run, and the hash its source will report for it. */
   resolved: ResolvedConfig;
-}
-
-/** An edit made in the first stage, and what its store needs to know. */
-interface Edit extends Applied {
-  /** The version it was made on: its store expects exactly this one. */
-  baseVersion: number;
-  /** `#generation` when it was made; a different one now means it is void. */
-  generation: number;
-  editedAt: number;
 }
 
 /** The largest version a document can have: versions are PostgreSQL `integer`s. */
@@ -63,33 +54,26 @@ export const MAX_VERSION = 2_147_483_647;
 
 /**
  * Without `If-Match`, a write that loses a race (to another replica or `cfg push`; this server's own
- * writes are stored in order) re-reads and re-applies the edit this many times.
+ * writes run one at a time) re-reads and re-applies the edit this many times in all.
  */
 const ATTEMPTS = 3;
 
 /**
  * Database and overlay modes: each API write is a read-modify-write of one stored document, checked
  * before it is written (a refused config never becomes a version) and stored with optimistic
- * concurrency. The document stays open between writes, so the next edit skips the read and the
- * parse; a write by anyone else bumps the version, and the conflict sends the edit back to a fresh
- * read. One server's edits run one at a time, and so do its stores, in the same order.
+ * concurrency. Writes run one at a time: head (or read) → edit → check → store, expecting the
+ * version edited. The document this server stored last stays open (the head), so the next edit skips
+ * the read and the parse; a write by anyone else moves the version on, and the conflict drops the
+ * head and sends the edit back to a fresh read.
  */
 export class StoredWriter implements ConfigWriter, ConfigVersions {
   readonly mode: StoredWriterOptions['mode'];
   readonly key: string;
   readonly #opts: StoredWriterOptions;
-  /** Edits run one at a time, each on the document every earlier edit left. */
-  readonly #edits = new SerialQueue();
-  /** Stores run one at a time, in the order of the edits: each expects the version the one before it wrote. */
-  readonly #stores = new SerialQueue();
-  /**
-   * The document as every edit accepted so far leaves it (some may still be storing), and the
-   * version it will have once they are stored: the next edit starts here, without a read.
-   */
+  /** One write (or rollback) at a time, in arrival order. */
+  readonly #queue = new SerialQueue();
+  /** The document as this writer last stored it, and its version: the next edit starts here. */
   #head: WorkingCopy | undefined;
-  /** Bumped when a store fails or a rollback is queued: edits made on the head before then are void. */
-  #generation = 0;
-  #announce: ((hash: string) => () => void) | undefined;
   /** Aborted by `close()`: stores that have not started are called off. */
   readonly #closing = new AbortController();
 
@@ -99,21 +83,12 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
     this.#opts = opts;
   }
 
-  /**
-   * From now on, each write first tells `expect` the hash it is about to store, and calls the
-   * function `expect` returns if the write fails. Meant for the poller of the same source
-   * (`SourcePoller.expect`): it then skips loading back a change this server applies itself.
-   */
-  announceWritesTo(expect: (hash: string) => () => void): void {
-    this.#announce = expect;
-  }
-
   get versions(): ConfigVersions {
     return this;
   }
 
   drain(): Promise<void> {
-    return this.#stores.idle();
+    return this.#queue.idle();
   }
 
   close(): void {
@@ -121,11 +96,9 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
   }
 
   /**
-   * Two stages, so that the next write's edit runs while this one is being stored: edits are
-   * made one at a time on the head document, then stored one at a time in the same order, each
-   * with the version the store before it produced. An edit whose chain broke under it (a store
-   * before it failed: another replica wrote first) is void and starts over from a fresh read, as
-   * does a write with `If-Match`, which must compare with what is stored.
+   * Edits the head (or, with `If-Match`, which must compare with what is stored, a fresh read),
+   * checks the result and stores it expecting the version edited. A conflict (another replica wrote
+   * first) drops the head and, without `If-Match`, starts again from a read, up to `ATTEMPTS` times.
    */
   async writeModuleConfig(
     current: ConfigSnapshot,
@@ -137,71 +110,26 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
     const timings = ctx.timings ?? new PhaseTimings();
     const expected = parseIfMatch(ctx.ifMatch);
     const arrived = performance.now();
-    const edited =
-      expected === undefined
-        ? this.#edits.run(() => this.#edit(name, config, ctx, timings, arrived))
-        : undefined;
-    edited?.catch(() => {}); // awaited by its store below; a rejection must not count as unhandled meanwhile
-    return this.#stores.run(async () => {
-      const edit = await edited;
-      timings.add('queue', performance.now() - (edit?.editedAt ?? arrived));
-      this.#assertMayStore(ctx);
-      if (edit && edit.generation === this.#generation) {
+    return this.#queue.run(async () => {
+      timings.add('queue', performance.now() - arrived);
+      for (let attempt = 1; ; attempt++) {
+        this.#assertMayStore(ctx);
+        const head = expected === undefined ? this.#head : undefined;
+        const base = head ?? (await timings.time('db', () => this.#read()));
+        if (expected !== undefined && expected !== base.version)
+          throw _conflict(this.key, expected, base.version);
+        const edit = await timings.time('edit', () => this.#apply(base, name, config, ctx));
         try {
-          return await this.#store(edit, edit.baseVersion, name, ctx, timings);
+          return await this.#store(edit, base.version, name, ctx, timings);
         } catch (error) {
-          if (!(error instanceof VersionConflictError)) throw error;
+          if (!(error instanceof VersionConflictError) || expected !== undefined || attempt >= ATTEMPTS)
+            throw error;
         }
       }
-      return this.#startOver(name, config, ctx, timings, expected);
     });
   }
 
-  /** Stage one: the edit, on a copy of the head; on success the copy becomes the head. */
-  async #edit(
-    name: string,
-    config: Record<string, unknown>,
-    ctx: WriteContext,
-    timings: PhaseTimings,
-    arrived: number,
-  ): Promise<Edit> {
-    timings.add('queue', performance.now() - arrived);
-    const generation = this.#generation;
-    const base = this.#head ?? (await timings.time('db', () => this.#read()));
-    const edit = await timings.time('edit', () => this.#apply(base, name, config, ctx));
-    // Identical bytes are not a new version (the store writes nothing).
-    const version = edit.text === base.doc.toString() ? base.version : base.version + 1;
-    if (this.#generation === generation) this.#head = { version, doc: edit.doc };
-    return { ...edit, baseVersion: base.version, generation, editedAt: performance.now() };
-  }
-
-  /**
-   * The slow path: read, edit, store with the version read; a lost race (another replica) reads
-   * again. It voids nothing: edits queued behind it that were made on an older head expect a
-   * version this store moves past, so they fail their store and come here too.
-   */
-  async #startOver(
-    name: string,
-    config: Record<string, unknown>,
-    ctx: WriteContext,
-    timings: PhaseTimings,
-    expected: number | undefined,
-  ): Promise<WriteOutcome> {
-    for (let attempt = 1; ; attempt++) {
-      const working = await timings.time('db', () => this.#read());
-      if (expected !== undefined && expected !== working.version)
-        throw _conflict(this.key, expected, working.version);
-      const edit = await timings.time('edit', () => this.#apply(working, name, config, ctx));
-      try {
-        return await this.#store(edit, working.version, name, ctx, timings);
-      } catch (error) {
-        if (!(error instanceof VersionConflictError) || expected !== undefined || attempt >= ATTEMPTS)
-          throw error;
-      }
-    }
-  }
-
-  /** Stage two: store the edit as the version after `baseVersion`; a failure voids every edit made on top of it. */
+  /** Stores the edit as the version after `baseVersion`; it becomes the head, and any failure drops the head. */
   async #store(
     edit: Applied,
     baseVersion: number,
@@ -209,9 +137,8 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
     ctx: WriteContext,
     timings: PhaseTimings,
   ): Promise<WriteOutcome> {
-    const withdraw = this.#announce?.(edit.resolved.hash);
+    this.#assertMayStore(ctx);
     try {
-      this.#assertMayStore(ctx);
       const written = await timings.time('db', () =>
         this.#opts.store.putDocument(this.key, edit.text, {
           expectedVersion: baseVersion,
@@ -220,10 +147,10 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
           signal: this.#signalFor(ctx),
         }),
       );
+      this.#head = { version: written.version, doc: edit.doc };
       return this.#outcome(edit.text, edit.resolved, written.version);
     } catch (error) {
-      withdraw?.();
-      this.#void();
+      this.#head = undefined;
       throw error;
     }
   }
@@ -255,20 +182,12 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
    */
   #assertMayStore(ctx: WriteContext): void {
     const gone = [this.#closing.signal, ctx.signal].find((signal) => signal?.aborted);
-    if (!gone) return;
-    this.#void(); // edits made on top of this one assumed it would be stored
-    throw gone.reason;
+    if (gone) throw gone.reason;
   }
 
   /** Aborts when the client goes or shutdown begins; the store calls the write off if it has not started. */
   #signalFor(ctx: WriteContext): AbortSignal {
     return ctx.signal ? AbortSignal.any([this.#closing.signal, ctx.signal]) : this.#closing.signal;
-  }
-
-  /** Forgets the head and voids every edit made on it. */
-  #void(): void {
-    this.#generation++;
-    this.#head = undefined;
   }
 
   /** The stored document, opened for editing (version 0: none yet). */
@@ -293,8 +212,8 @@ export class StoredWriter implements ConfigWriter, ConfigVersions {
   }
 
   rollback(version: number, ctx: WriteContext): Promise<WriteOutcome> {
-    return this.#stores.run(() => {
-      this.#void(); // edits queued behind it were made on what it replaces
+    return this.#queue.run(() => {
+      this.#head = undefined; // the next edit starts from what the rollback stored
       this.#assertMayStore(ctx);
       return this.#rollback(version, ctx);
     });
