@@ -5,7 +5,9 @@
  * acknowledged) until every replica's `GET /api/v1/events` stream delivered the `reload` result for
  * that version. Then the same with NOTIFY off (`--no-notify --poll-interval-ms 1000`), where a
  * random pause of up to one interval before each write keeps the writes out of step with the polls.
- * Run: pnpm --filter @cfg/bench bench:replicas [--quick]   (needs apps/server built and PostgreSQL:
+ * Then push mode again with a document of 1,000 modules (the example plus 995 static-response
+ * modules, ~70 KB), where each write still changes only the greeter: a replica parses only the changed block.
+ * Run: pnpm --filter @cfg/bench bench:replicas [--quick] [--only-large]   (--only-large: just that case)   (needs apps/server built and PostgreSQL:
  * DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres)
  */
 import { isQuick } from './lib/args.js';
@@ -24,10 +26,14 @@ import { publish } from './lib/results.js';
 import { summarize } from './lib/stats.js';
 
 const quick = isQuick();
+const onlyLarge = process.argv.includes('--only-large');
 const REPLICAS = quick ? [1, 5] : [1, 5, 10];
 const POLL_INTERVAL_MS = 1_000;
-const MODES = [
-  { name: 'push', args: [], writes: quick ? 10 : 50, warmup: 2, jitterMs: 0 },
+/** Modules in the large document (the example's five plus static-response modules). */
+const LARGE_MODULES = 1_000;
+const LARGE_KEY = 'large';
+const ALL_MODES = [
+  { name: 'push', args: [], writes: quick ? 10 : 50, warmup: 2, jitterMs: 0, large: false },
   {
     name: 'poll only',
     args: ['--no-notify', '--poll-interval-ms', String(POLL_INTERVAL_MS)],
@@ -35,14 +41,38 @@ const MODES = [
     writes: quick ? 3 : 50,
     warmup: quick ? 0 : 1,
     jitterMs: POLL_INTERVAL_MS,
+    large: false,
+  },
+  {
+    name: `push, ${LARGE_MODULES.toLocaleString('en')} modules`,
+    args: ['--key', LARGE_KEY],
+    writes: quick ? 10 : 50,
+    warmup: 2,
+    jitterMs: 0,
+    large: true,
   },
 ] as const;
+const MODES = onlyLarge ? ALL_MODES.filter((m) => m.large) : ALL_MODES;
+
+/** The example config plus static-response modules up to `LARGE_MODULES`, with the greeter saying `message`. */
+function largeText(message: string): string {
+  const extra: string[] = [];
+  for (let i = 0; extra.length < LARGE_MODULES - 5; i++) {
+    extra.push(
+      `  - name: page-${i}\n    type: static-response\n    config:\n      path: /pages/${i}\n      body: { page: ${i}, on: true }\n`,
+    );
+  }
+  const text = exampleText(message).replace(/^modules:\n/m, `modules:\n${extra.join('')}`);
+  if (text === exampleText(message)) throw new Error('examples/config.yaml has no `modules:` line');
+  return text;
+}
 /** Pause between writes in push mode, so one write's NOTIFY traffic is over before the next. */
 const GAP_MS = 20;
 const APPLY_TIMEOUT_MS = 10_000;
 
 await assertBuilt();
 const db = await createBenchSchema('replicas');
+await db.store.putDocument(LARGE_KEY, largeText('version 1'), { actor: 'bench' });
 let serial = 1;
 const figures: Figure[] = [];
 const medians = new Map<string, number>();
@@ -57,9 +87,9 @@ try {
       const eachReplica: number[] = [];
       for (let i = 0; i < mode.warmup + mode.writes; i++) {
         if (mode.jitterMs > 0) await sleep(Math.random() * mode.jitterMs);
-        const written = await db.store.putDocument('default', exampleText(`write ${++serial}`), {
-          actor: 'bench',
-        });
+        const message = `write ${++serial}`;
+        const [key, text] = mode.large ? [LARGE_KEY, largeText(message)] : ['default', exampleText(message)];
+        const written = await db.store.putDocument(key, text, { actor: 'bench' });
         const committedAt = performance.now();
         const applied = await Promise.all(
           streams.map((s) => s.waitFor((e) => e.version === written.version, APPLY_TIMEOUT_MS)),
@@ -90,7 +120,7 @@ try {
       console.error(`${label}: median ${all.median.toFixed(1)} ms, p99 ${all.p99.toFixed(1)} ms`);
     }
   }
-  for (const n of REPLICAS) {
+  for (const n of onlyLarge ? [] : REPLICAS) {
     const push = medians.get(`push, N = ${n}`)!;
     const poll = medians.get(`poll only, N = ${n}`)!;
     figures.push(
@@ -107,10 +137,14 @@ try {
   await db.drop();
 }
 
-publish({
-  name: 'replicas',
-  title: '2. Database → every replica applied (N = 1, 5, 10 `cfg serve` processes)',
-  about: `N real \`cfg serve\` processes (apps/server/dist) in database mode on one PostgreSQL, each followed through its \`GET /api/v1/events\` stream (Server-Sent Events carrying each reload result). A write is \`PgConfigStore.putDocument\` of the example config (~2.5 KB YAML) with a new greeter message, from this process; the time runs from \`putDocument\` resolving (commit acknowledged) to the arrival here of the last replica's \`reload\` event for that version (a partial reload of the greeter). "push" is the default: LISTEN/NOTIFY plus a 5 s safety poll. "poll only" is \`--no-notify --poll-interval-ms ${POLL_INTERVAL_MS}\`, with a random 0–${POLL_INTERVAL_MS} ms pause before each write. The first write or two of each case are a warm-up, not counted. All processes share the machine's cores with PostgreSQL and this process.`,
-  quick,
-  figures,
-});
+if (onlyLarge) {
+  console.log('--only-large: results not written to bench/results (run without it to publish)');
+} else {
+  publish({
+    name: 'replicas',
+    title: '2. Database → every replica applied (N = 1, 5, 10 `cfg serve` processes)',
+    about: `N real \`cfg serve\` processes (apps/server/dist) in database mode on one PostgreSQL, each followed through its \`GET /api/v1/events\` stream (Server-Sent Events carrying each reload result). A write is \`PgConfigStore.putDocument\` of the example config (~2.5 KB YAML) with a new greeter message, from this process; the time runs from \`putDocument\` resolving (commit acknowledged) to the arrival here of the last replica's \`reload\` event for that version (a partial reload of the greeter). The "${LARGE_MODULES.toLocaleString('en')} modules" case writes a document of that many modules (the example plus static-response modules, ~${Math.round(Buffer.byteLength(largeText('x')) / 1024)} KB) under its own key, still changing only the greeter. "push" is the default: LISTEN/NOTIFY plus a 5 s safety poll. "poll only" is \`--no-notify --poll-interval-ms ${POLL_INTERVAL_MS}\`, with a random 0–${POLL_INTERVAL_MS} ms pause before each write. The first write or two of each case are a warm-up, not counted. All processes share the machine's cores with PostgreSQL and this process.`,
+    quick,
+    figures,
+  });
+}

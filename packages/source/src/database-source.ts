@@ -10,6 +10,7 @@ import type {
   ConfigDocumentStore,
   ConfigSnapshot,
   ConfigSource,
+  DocumentChangeNotice,
   LoadOptions,
   Logger,
   StoredDocument,
@@ -85,6 +86,13 @@ export class DatabaseSource implements ConfigSource {
   > &
     Pick<DatabaseSourceOptions, 'parse' | 'logger' | 'maxDocumentBytes' | 'overlay' | 'references'>;
   #cache: { snapshot: ConfigSnapshot; storedAt: number } | undefined;
+  /**
+   * The newest change the store pushed for this key that no `hash()` used yet and no load reached:
+   * the next `hash()` takes its hash instead of asking the store (it was just told).
+   */
+  #notice: { version: number; hash: string } | undefined;
+  /** The version the last load read. */
+  #loadedVersion = 0;
   readonly #lastParse = new LastParse();
   readonly #parser: IncrementalParser;
   readonly #references: ReferenceStage;
@@ -123,6 +131,7 @@ export class DatabaseSource implements ConfigSource {
     const doc = await this.#store.getDocument(this.key);
     opts.signal?.throwIfAborted();
     if (!doc) throw this.#notFound();
+    this.#loaded(doc.version);
     const hash = this.#hashOf(doc);
     const config = await this.#parse(doc.data, hash, opts);
     const parsed = { config, hash, source: this.name, version: doc.version, loadedAt: new Date() };
@@ -196,14 +205,41 @@ export class DatabaseSource implements ConfigSource {
 
   /**
    * The store's hash of the document, never a cached one; with references, combined with their
-   * current values (as `load()` combines them).
+   * current values (as `load()` combines them). Right after the store pushed a change of this key
+   * (a notice newer than the last load), the notice's hash is used, once, instead of asking the
+   * store for what it just said; a later call asks again (so a poll is never answered by an old notice).
    */
   async hash(opts: LoadOptions = {}): Promise<string> {
     opts.signal?.throwIfAborted();
-    const hash = await this.#store.getDocumentHash(this.key);
+    const notice = this.#takeNotice();
+    const hash = notice ? notice.hash : await this.#store.getDocumentHash(this.key);
     opts.signal?.throwIfAborted();
     if (hash === null) throw this.#notFound();
     return this.#references.hash(hash, { ...opts, load: () => this.#loadFresh(opts) });
+  }
+
+  /** The pending notice, if it is newer than the last load; either way, none is pending after this. */
+  #takeNotice(): { version: number; hash: string } | undefined {
+    const notice = this.#notice;
+    this.#notice = undefined;
+    return notice && notice.version > this.#loadedVersion ? notice : undefined;
+  }
+
+  /** A load read `version`: a notice of it or of an older one says nothing new. */
+  #loaded(version: number): void {
+    this.#loadedVersion = Math.max(this.#loadedVersion, version);
+    if (this.#notice && this.#notice.version <= version) this.#notice = undefined;
+  }
+
+  /** Remembers the newest notice of a write (a deletion, or a store without hashes, leaves the store to be asked). */
+  #noticed(change: DocumentChangeNotice): void {
+    if (change.hash === '') {
+      this.#notice = undefined;
+      return;
+    }
+    if (change.version > (this.#notice?.version ?? this.#loadedVersion)) {
+      this.#notice = { version: change.version, hash: change.hash };
+    }
   }
 
   #cachedSnapshot(): ConfigSnapshot | undefined {
@@ -265,12 +301,16 @@ export class DatabaseSource implements ConfigSource {
     let active = true;
     const listening = this.#store.subscribe!(
       (change) => {
-        if (active && change.key === this.key) hint();
+        if (!active || change.key !== this.key) return;
+        this.#noticed(change);
+        hint();
       },
       {
-        // Notices may have been lost while disconnected: ask the caller to check.
+        // Notices may have been lost while disconnected: ask the caller to check (the store, not a notice).
         onReconnect: () => {
-          if (active) hint();
+          if (!active) return;
+          this.#notice = undefined;
+          hint();
         },
         // The store reports its own connection's state (once per outage); this is a trace, per failure.
         onError: (error) =>

@@ -13,6 +13,15 @@ export function hashConfig(config: unknown): string {
   return hashBytes(canonicalJson(config));
 }
 
+/**
+ * The hash of a config made from layers, from the layers' hashes alone (in order): what
+ * `CompositeSource` reports, so it can tell a change without loading or merging anything. Equal
+ * layer hashes give equal hashes; it is never one of the layers' own hashes.
+ */
+export function hashLayers(layerHashes: readonly string[]): string {
+  return hashBytes(`layers\n${layerHashes.join('\n')}`);
+}
+
 /** JSON with object keys sorted at every level; the input is not modified. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, _sortKeys) ?? 'null';

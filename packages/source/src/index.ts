@@ -36,7 +36,7 @@ export {
   firstUsable,
   type UsableConfig,
 } from './first-usable.js';
-export { canonicalJson, hashBytes, hashConfig } from './hash.js';
+export { canonicalJson, hashBytes, hashConfig, hashLayers } from './hash.js';
 export {
   type IncrementalParseResult,
   IncrementalParser,
@@ -94,6 +94,7 @@ export type {
   LogFn,
   Logger,
   ModuleConfig,
+  SnapshotLayer,
   StoredDocument,
   StoredVersion,
   StoredVersionInfo,

@@ -29,12 +29,27 @@ export interface ConfigSnapshot<C extends AppConfig = AppConfig> {
   version?: number;
   loadedAt: Date;
   /**
+   * What each layer of a composite (`CompositeSource`) was, in order: its source, hash and version,
+   * from the very loads this config was merged from. Absent for a snapshot of one source.
+   */
+  layers?: readonly SnapshotLayer[];
+  /**
    * JSON Pointers (from the config's root) of the strings that took a value from a `${…}`
    * reference: what `redactConfig` masks. Absent when there are none.
    */
   secretPaths?: readonly string[];
   /** What this load's references read (each variable and file once, never a value). Absent when none. */
   references?: readonly ReferenceTarget[];
+}
+
+/** One layer of a composite snapshot, as its own source loaded it. */
+export interface SnapshotLayer {
+  /** The layer source's `name`. */
+  source: string;
+  /** The layer snapshot's `hash`. */
+  hash: string;
+  /** The layer snapshot's `version`, when it has one. */
+  version?: number;
 }
 
 export interface LoadOptions {

@@ -10,6 +10,7 @@ import {
   DatabaseSource,
   FileSource,
   hashConfig,
+  hashLayers,
   mergeConfigs,
 } from '../src/index.js';
 import { MemoryConfigStore } from './memory-store.js';
@@ -74,7 +75,7 @@ describe('CompositeSource', () => {
     name: /^composite\(file:\/.+base\.yaml,file:\/.+local\.json\)$/,
   });
 
-  it('overlays three layers in order, deleting with null, and hashes the merged config', async () => {
+  it("overlays three layers in order, deleting with null, and hashes its layers' hashes", async () => {
     const source = new CompositeSource([
       new StaticSource('base', base),
       new StaticSource('env', environment),
@@ -96,7 +97,14 @@ describe('CompositeSource', () => {
       platform: { region: 'us' },
     };
     expect(snapshot.config).toEqual(expected);
-    expect(snapshot.hash).toBe(hashConfig(expected));
+    const layerHashes = [base, environment, local].map((c) => hashConfig(c));
+    expect(snapshot.hash).toBe(hashLayers(layerHashes));
+    expect(layerHashes).not.toContain(snapshot.hash);
+    expect(snapshot.layers).toEqual([
+      { source: 'base', hash: layerHashes[0] },
+      { source: 'env', hash: layerHashes[1] },
+      { source: 'local', hash: layerHashes[2] },
+    ]);
     expect(snapshot.version).toBeUndefined();
     expect(snapshot.source).toBe(source.name);
   });
@@ -128,19 +136,88 @@ describe('CompositeSource', () => {
     expect(() => new CompositeSource([])).toThrow(/at least one source/);
   });
 
-  it('hash() only loads the layers when one of them changed', async () => {
+  it("hash() loads and merges nothing: it is hashLayers of the layers' hashes", async () => {
+    const merges: AppConfig[] = [];
     const layers = [new StaticSource('a', base), new StaticSource('b', environment)];
-    const source = new CompositeSource(layers);
+    const source = new CompositeSource(layers, {
+      merge: (lower, upper) => {
+        merges.push(upper);
+        return mergeConfigs(lower, upper);
+      },
+    });
     const first = await source.hash();
-    expect(layers.map((l) => l.loads)).toEqual([1, 1]);
+    expect(first).toBe(hashLayers([hashConfig(base), hashConfig(environment)]));
     expect(await source.hash()).toBe(first);
-    expect(layers.map((l) => l.loads)).toEqual([1, 1]);
+    expect(layers.map((l) => l.loads)).toEqual([0, 0]);
+    expect(merges).toHaveLength(0);
 
     layers[1]?.set(local);
     const changed = await source.hash();
     expect(changed).not.toBe(first);
-    expect(changed).toBe((await source.load()).hash);
-    expect(changed).toBe(hashConfig((await source.load()).config));
+    expect(layers.map((l) => l.loads)).toEqual([0, 0]);
+    expect(merges).toHaveLength(0);
+    expect((await source.load()).hash).toBe(changed);
+    expect(merges).toHaveLength(1);
+  });
+
+  it("a single layer's hash is not passed on as the composite's own", async () => {
+    const layer = new StaticSource('only', base);
+    const source = new CompositeSource([layer]);
+    expect(await source.hash()).not.toBe(await layer.hash());
+    expect((await source.load()).hash).toBe(await source.hash());
+  });
+
+  it("carries each layer's hash and version, and `versionFrom` names the layer whose version it takes", async () => {
+    const store = new MemoryConfigStore();
+    store.put('overlay', 'modules:\n  - name: b\n    type: t\n');
+    store.put('overlay', 'modules:\n  - name: c\n    type: t\n');
+    const file = new StaticSource('file', base);
+    const db = new DatabaseSource(store, { key: 'overlay' });
+    const plain = await new CompositeSource([file, db]).load();
+    expect(plain.version).toBeUndefined();
+    const dbSnapshot = await db.load();
+    expect(plain.layers).toEqual([
+      { source: 'file', hash: hashConfig(base) },
+      { source: 'database:overlay', hash: dbSnapshot.hash, version: 2 },
+    ]);
+    const versioned = new CompositeSource([file, db], { versionFrom: 1 });
+    expect((await versioned.load()).version).toBe(2);
+    store.put('overlay', 'modules:\n  - name: d\n    type: t\n');
+    const next = await versioned.load();
+    expect(next.version).toBe(3);
+    expect(next.layers?.[1]).toMatchObject({ version: 3 });
+    expect(next.config.modules.map((m) => m.name)).toContain('d');
+    expect(() => new CompositeSource([file], { versionFrom: 1 })).toThrow(ConfigSourceError);
+  });
+
+  it('one file save, checked as a poller does (hash, then load): the file is parsed once and the layers merged once', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'base.yaml');
+    const text = (v: number) =>
+      `modules:\n${Array.from({ length: 50 }, (_, i) => `  - name: m${i}\n    type: t\n    config: { v: ${i === 25 ? v : 0} }\n`).join('')}`;
+    await writeFile(path, text(0));
+    const store = new MemoryConfigStore();
+    store.put('overlay', 'modules:\n  - name: m3\n    config: { extra: true }\n');
+    const file = new FileSource(path);
+    let merges = 0;
+    const source = new CompositeSource([file, new DatabaseSource(store, { key: 'overlay', overlay: true })], {
+      merge: (lower, upper) => {
+        merges++;
+        return mergeConfigs(lower, upper, { modules: 'patch' });
+      },
+    });
+    const initial = await source.load();
+    const [parses, before] = [file.parseStats.parses, merges];
+
+    await writeFile(path, text(1));
+    await file.load(); // the file watcher's own load of the saved bytes
+    const hash = await source.hash();
+    expect(hash).not.toBe(initial.hash);
+    const next = await source.load();
+    expect(next.hash).toBe(hash);
+    expect(next.config.modules[25]?.config).toEqual({ v: 1 });
+    expect(file.parseStats.parses - parses).toBe(1);
+    expect(merges - before).toBe(1);
   });
 
   it('subscribe forwards hints from every layer that has them', async () => {

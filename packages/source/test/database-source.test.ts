@@ -143,6 +143,33 @@ describe('DatabaseSource', () => {
     expect(second.config.modules[8]).toBe(first.config.modules[8]);
   });
 
+  it("a replica applying the next version of a 1,000-module document parses about one module's bytes", async () => {
+    const moduleText = (i: number, v: number) =>
+      `  - name: m${i}\n    type: t\n    config:\n      port: ${8000 + i}\n      v: ${v}\n`;
+    const version = (changed: number) =>
+      `modules:\n${Array.from({ length: 1_000 }, (_, i) => moduleText(i, i === changed ? 1 : 0)).join('')}platform: {}\n`;
+    const store = storeWith(version(-1));
+    const source = new DatabaseSource(store);
+    let hints = 0;
+    const unsubscribe = source.subscribe!(() => hints++);
+    await expect.poll(() => store.subscriberCount).toBe(1);
+    await source.load();
+    const cold = source.parseStats;
+    store.put('default', version(500));
+    expect(hints).toBe(1);
+    // What a poller does on the hint: hash(), then load().
+    const hashReads = store.calls.getDocumentHash;
+    const hash = await source.hash();
+    const next = await source.load();
+    expect(next.hash).toBe(hash);
+    expect(store.calls.getDocumentHash).toBe(hashReads);
+    expect(next.config).toStrictEqual(parseConfig(version(500), { filename: source.name }));
+    const parsed = source.parseStats.bytesParsed - cold.bytesParsed;
+    expect(source.parseStats.blocksParsed - cold.blocksParsed).toBe(1);
+    expect(parsed).toBeLessThanOrEqual(Buffer.byteLength(moduleText(500, 1)) + 1);
+    unsubscribe();
+  });
+
   it('never returns the cached config after the document changed (the Go original lost changes here)', async () => {
     const store = storeWith(doc('a'));
     const source = new DatabaseSource(store, { cacheTtlMs: 60_000 });
@@ -249,6 +276,65 @@ describe('DatabaseSource', () => {
       store.put('default', doc('c'));
       store.reconnect();
       expect(hints).toBe(2);
+    });
+
+    it("hash() right after a notice takes the notice's hash instead of asking the store, once", async () => {
+      const store = storeWith(doc('a'));
+      const source = new DatabaseSource(store);
+      await source.load();
+      const unsubscribe = source.subscribe!(() => {});
+      await expect.poll(() => store.subscriberCount).toBe(1);
+      const before = store.calls.getDocumentHash;
+
+      const written = store.put('default', doc('b'));
+      expect(await source.hash()).toBe(written.hash);
+      expect(store.calls.getDocumentHash).toBe(before);
+      // Used once: the next check (a poll) asks the store.
+      expect(await source.hash()).toBe(written.hash);
+      expect(store.calls.getDocumentHash).toBe(before + 1);
+
+      // A notice the last load already reached says nothing new: the store is asked.
+      store.put('default', doc('c'));
+      expect((await source.load()).version).toBe(3);
+      expect(await source.hash()).toBe(hashBytes(doc('c')));
+      expect(store.calls.getDocumentHash).toBe(before + 2);
+      unsubscribe();
+    });
+
+    it('after a reconnect, or a deletion notice, hash() asks the store (notices may have been lost)', async () => {
+      const store = storeWith(doc('a'));
+      const source = new DatabaseSource(store);
+      await source.load();
+      const unsubscribe = source.subscribe!(() => {});
+      await expect.poll(() => store.subscriberCount).toBe(1);
+      store.put('default', doc('b'));
+      store.reconnect();
+      const before = store.calls.getDocumentHash;
+      expect(await source.hash()).toBe(hashBytes(doc('b')));
+      expect(store.calls.getDocumentHash).toBe(before + 1);
+      unsubscribe();
+    });
+
+    it('a stale notice cannot hide a newer document: the load says what is stored', async () => {
+      const store = storeWith(doc('a'));
+      const source = new DatabaseSource(store);
+      await source.load();
+      const unsubscribe = source.subscribe!(() => {});
+      await expect.poll(() => store.subscriberCount).toBe(1);
+      store.put('default', doc('b'));
+      // Written behind the push channel's back: no notice for version 3.
+      store.putRaw({
+        key: 'default',
+        data: doc('c'),
+        hash: hashBytes(doc('c')),
+        version: 3,
+        updatedAt: new Date(),
+      });
+      expect(await source.hash()).toBe(hashBytes(doc('b')));
+      const loaded = await source.load();
+      expect(loaded).toMatchObject({ version: 3, hash: hashBytes(doc('c')) });
+      expect(await source.hash()).toBe(hashBytes(doc('c')));
+      unsubscribe();
     });
 
     it('an unsubscribe before the store finished subscribing still releases it, and no hint leaks', async () => {

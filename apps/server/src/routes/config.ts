@@ -5,7 +5,7 @@ import { codes } from '../http/errors.js';
 import { boundedResult } from '../observability/reload-log.js';
 import type { Runtime } from '../runtime.js';
 import { StoredTextMasker } from '../secrets/stored-text.js';
-import { describeSkipped, skippedOverlayEntries } from '../sources/overlay-source.js';
+import { describeSkipped, skippedOverlayEntries } from '../sources/overlay-merge.js';
 import type { ConfigVersions } from '../writers/types.js';
 import { reloadReply } from './reload-reply.js';
 import { anyObject, ifMatchHeaders, versionNumber } from './schemas.js';

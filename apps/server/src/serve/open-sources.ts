@@ -12,8 +12,7 @@ import {
 import { ConfigWatcher, SourcePoller } from '@cfg/watcher';
 import type { Runtime, StartupFallback } from '../runtime.js';
 import { watchSecretDirs } from '../secrets/secret-dirs-watch.js';
-import { withNudge } from '../sources/nudgeable.js';
-import { createOverlaySource, reportSkippedOverlayEntries } from '../sources/overlay-source.js';
+import { overlayOnBase, reportSkippedOverlayEntries } from '../sources/overlay-merge.js';
 import { OverlayDocument, WholeDocument } from '../writers/document-layout.js';
 import { MemoryWriter } from '../writers/memory-writer.js';
 import { StoredWriter } from '../writers/stored-writer.js';
@@ -129,12 +128,8 @@ async function _databaseSources(
     ...(startup ? { startup } : {}),
     writer,
     watch: async (runtime) => {
-      const polled = withNudge(source);
-      return [
-        ...(lastGood ? [lastGood.follow(runtime.reloader)] : []),
-        await _poll(polled, runtime, ctx, initial.hash),
-        ..._secretDirs(polled, ctx),
-      ];
+      const poller = await _poll(source, runtime, ctx, initial.hash);
+      return [...(lastGood ? [lastGood.follow(runtime.reloader)] : []), poller, ..._secretDirs(poller, ctx)];
     },
   };
 }
@@ -157,7 +152,7 @@ async function _overlaySources(
     overlay: true,
     references,
   });
-  const source = withNudge(createOverlaySource(base, overlay));
+  const source = overlayOnBase(base, overlay);
   // The snapshot holds the overlay document: the base is a local file anyway, read as it is now.
   const { initial, startup } = await chooseInitial({
     key,
@@ -165,7 +160,7 @@ async function _overlaySources(
     prepare: () => seedDocument(store, key, { text: OVERLAY_SEED }, ctx),
     candidates: () => _overBase(base, overlay.versions()),
     documentName: overlay.name,
-    fromSnapshot: (document) => createOverlaySource(base, document),
+    fromSnapshot: (document) => overlayOnBase(base, document),
     overlay: true,
     ..._snapshotPlan(snapshots, ctx),
   });
@@ -189,14 +184,14 @@ async function _overlaySources(
       const saving = lastGood ? [lastGood.follow(runtime.reloader)] : [];
       const poller = await _poll(source, runtime, ctx, initial.hash);
       // The overlay's own references (and, without --watch, the file's) are seen through the poller.
-      const secrets = _secretDirs(source, ctx);
+      const secrets = _secretDirs(poller, ctx);
       if (!mode.watch) return [...saving, poller, ...secrets];
       // A saved file takes the same path as a database change: the poller checks the composite at once.
       const watcher = new ConfigWatcher(
         base,
         () => {
           runtime.sourceRecovered('watcher');
-          source.nudge();
+          poller.nudge();
         },
         {
           onError: runtime.sourceErrorHandler('watcher', base.name),
@@ -230,11 +225,11 @@ async function _watchFile(
 
 /** Polls `source` for `runtime` (the writer's own writes come back too: the reloader applies each once). */
 async function _poll(
-  source: ReturnType<typeof withNudge>,
+  source: ConfigSource,
   runtime: Runtime,
   ctx: SourceContext,
   initialHash: string,
-): Promise<Watch> {
+): Promise<SourcePoller> {
   const poller = new SourcePoller(source, runtime.changeHandler('poller'), {
     intervalMs: ctx.pollIntervalMs,
     initialHash,
@@ -267,11 +262,11 @@ function _snapshotPlan(snapshots: SnapshotFile | undefined, ctx: SourceContext) 
   };
 }
 
-/** The `--secret-dir` watch that nudges `source`'s poller, when there are secret directories. */
-function _secretDirs(source: ReturnType<typeof withNudge>, ctx: SourceContext): Watch[] {
+/** The `--secret-dir` watch that nudges `poller`, when there are secret directories. */
+function _secretDirs(poller: SourcePoller, ctx: SourceContext): Watch[] {
   const dirs = ctx.references?.fileDirs ?? [];
   if (dirs.length === 0) return [];
-  return [watchSecretDirs(dirs, () => source.nudge(), ctx.logger)];
+  return [watchSecretDirs(dirs, () => poller.nudge(), ctx.logger)];
 }
 
 /** Each stored overlay version merged over the base file, still saying which version it is. */
@@ -281,7 +276,13 @@ async function* _overBase(
 ): AsyncGenerator<ConfigSource & { version?: number }> {
   for await (const layer of versions) {
     const version = (layer as { version?: number }).version;
-    yield { ...createOverlaySource(base, layer), ...(version === undefined ? {} : { version }) };
+    const merged = overlayOnBase(base, layer);
+    yield {
+      name: merged.name,
+      load: (opts) => merged.load(opts),
+      hash: (opts) => merged.hash(opts),
+      ...(version === undefined ? {} : { version }),
+    };
   }
 }
 

@@ -7,6 +7,7 @@ import {
   type EditableConfigText,
   errorMessage,
   hashBytes,
+  hashLayers,
   type MergedFacts,
   ModuleNotInDocumentError,
   mergeSnapshotFacts,
@@ -18,7 +19,7 @@ import {
 } from '@cfg/source';
 import { codes } from '../http/errors.js';
 import { resolveWrite } from '../secrets/resolve-write.js';
-import { mergeOverlay } from '../sources/overlay-source.js';
+import { mergeOverlay } from '../sources/overlay-merge.js';
 
 /** How long an overlay write waits before reading a base file that did not load a second time. */
 const BASE_RETRY_MS = 25;
@@ -118,8 +119,8 @@ export class OverlayDocument implements DocumentLayout<OverlayLayers> {
 
   /**
    * As `CompositeSource` composes it: the overlay's references resolved (the base file's already
-   * are, by its source), merged, and the facts of the merge (`mergeSnapshotFacts`: the hash of the
-   * merged config, keyed when a layer resolved a reference).
+   * are, by its source), merged, where the merge's secrets sit (`mergeSnapshotFacts`), and the
+   * composite's hash: `hashLayers` of the base's and the overlay document's hashes.
    */
   async resolve(text: string, { base, overlay }: OverlayLayers): Promise<ResolvedConfig> {
     const { filename } = this.#ctx;
@@ -130,7 +131,8 @@ export class OverlayDocument implements DocumentLayout<OverlayLayers> {
     });
     const layer = { ..._withFacts(resolved.config, resolved), source: filename, loadedAt: new Date() };
     const merged = mergeOverlay(base.config, resolved.config);
-    return { config: merged, ...mergeSnapshotFacts([base, layer], merged) };
+    const facts = mergeSnapshotFacts([base, layer], merged);
+    return { config: merged, ...facts, hash: hashLayers([base.hash, layer.hash]) };
   }
 
   async edit(doc: EditableConfigText, name: string, config: Record<string, unknown>): Promise<OverlayLayers> {

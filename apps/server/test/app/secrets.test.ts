@@ -13,7 +13,7 @@ import {
   SECRET_MASK,
 } from '@cfg/source';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOverlaySource } from '../../src/sources/overlay-source.js';
+import { overlayOnBase } from '../../src/sources/overlay-merge.js';
 import { OverlayDocument } from '../../src/writers/document-layout.js';
 import { MemoryWriter } from '../../src/writers/memory-writer.js';
 import { StoredWriter } from '../../src/writers/stored-writer.js';
@@ -235,7 +235,7 @@ describe('secrets in stored documents', () => {
     await store.putDocument(key, 'modules: []\n', { actor: 'seed' });
     const base = new FileSource(file, { references });
     const overlay = new DatabaseSource(store, { key, overlay: true, references });
-    const source: ConfigSource = createOverlaySource(base, overlay);
+    const source: ConfigSource = overlayOnBase(base, overlay);
     const writer = new StoredWriter({
       mode: 'overlay',
       store,

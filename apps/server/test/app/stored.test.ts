@@ -6,7 +6,7 @@ import { createTestSchema, type TestSchema } from '@cfg/pg-store/testing';
 import { type ConfigSource, DatabaseSource, FileSource, openConfigText } from '@cfg/source';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
-import { createOverlaySource, reportSkippedOverlayEntries } from '../../src/sources/overlay-source.js';
+import { overlayOnBase, reportSkippedOverlayEntries } from '../../src/sources/overlay-merge.js';
 import { OverlayDocument, WholeDocument } from '../../src/writers/document-layout.js';
 import { StoredWriter } from '../../src/writers/stored-writer.js';
 import { buildDatabaseApp, buildTestApp } from '../helpers/app.js';
@@ -364,7 +364,7 @@ describe('overlay mode: the file is the base, API writes go to a stored overlay'
     await writeFile(file, baseText ?? (await readFile(FIXTURE, 'utf8')));
     await store.putDocument(key, '# API writes land here\nmodules: []\n', { actor: 'seed' });
     const base = new FileSource(file);
-    const source: ConfigSource = createOverlaySource(base, new DatabaseSource(store, { key, overlay: true }));
+    const source: ConfigSource = overlayOnBase(base, new DatabaseSource(store, { key, overlay: true }));
     const writer = new StoredWriter({
       mode: 'overlay',
       store,

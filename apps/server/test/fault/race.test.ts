@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PgConfigStore, VersionConflictError } from '@cfg/pg-store';
 import { createTestSchema, type TestSchema } from '@cfg/pg-store/testing';
-import { type AppConfig, hashConfig, parseConfig, setModuleConfig } from '@cfg/source';
+import { type AppConfig, hashBytes, hashLayers, parseConfig, setModuleConfig } from '@cfg/source';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFixture } from '../helpers/configs.js';
 import { ReloadEvents } from '../helpers/reload-events.js';
@@ -147,8 +147,11 @@ describe('file watcher + database poller + API writes, all at once', () => {
 
       // Quiet now: the server must end on exactly the last file text merged with the last overlay.
       const expected = expectedConfig(lastFile!.text, lastMessage, lastTemplate!);
-      const expectedHash = hashConfig(expected);
-      const overlayVersion = (await store.getDocument(OVERLAY))!.version;
+      // The served hash is a hash of its layers': the last file text's and the overlay document's.
+      const overlay = (await store.getDocument(OVERLAY))!;
+      expect(overlay.hash).toBe(hashBytes(overlay.data));
+      const expectedHash = hashLayers([hashBytes(lastFile!.text), overlay.hash]);
+      const overlayVersion = overlay.version;
       const final = await events.waitFor(
         (e) => e.toHash === expectedHash && e.outcome !== 'superseded',
         10_000,

@@ -19,12 +19,21 @@ export interface MergedFacts {
  * values; the secret paths in `merged`; every layer's references. A merge may move a value (a
  * module matched by name sits at another index), so a path is secret when its string equals a
  * value a layer took from a reference: it never misses one, and at worst also masks a plain value
- * equal to a secret. This is what `CompositeSource` uses, and what a server that merges layers
- * itself must use to get the same hash.
+ * equal to a secret. `CompositeSource` takes its `secretPaths` and `references` from here (its
+ * `hash` is `hashLayers` of the layers' hashes instead).
  */
 export function mergeSnapshotFacts(layers: readonly ConfigSnapshot[], merged: AppConfig): MergedFacts {
   const hash = hashConfig(merged);
-  if (!layers.some((layer) => layer.secretPaths?.length || layer.references?.length)) return { hash };
+  const facts = mergedReferenceFacts(layers, merged);
+  return facts ? { hash: keyedHash(hash), ...facts } : { hash };
+}
+
+/** `mergeSnapshotFacts` without the hash; `undefined` when no layer resolved a reference. */
+export function mergedReferenceFacts(
+  layers: readonly ConfigSnapshot[],
+  merged: AppConfig,
+): Omit<MergedFacts, 'hash'> | undefined {
+  if (!layers.some((layer) => layer.secretPaths?.length || layer.references?.length)) return undefined;
   const secrets = new Set<string>();
   for (const layer of layers) {
     for (const pointer of layer.secretPaths ?? []) {
@@ -40,7 +49,6 @@ export function mergeSnapshotFacts(layers: readonly ConfigSnapshot[], merged: Ap
   for (const layer of layers)
     for (const target of layer.references ?? []) references.set(targetKey(target), target);
   return {
-    hash: keyedHash(hash),
     ...(secretPaths.length > 0 ? { secretPaths } : {}),
     references: [...references.keys()].sort().map((key) => references.get(key)!),
   };

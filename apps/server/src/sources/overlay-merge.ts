@@ -1,3 +1,4 @@
+// How the server's stored overlay is merged over its config file, and the overlay entries a merge leaves out.
 import type { ConfigReloader } from '@cfg/reloader';
 import {
   type AppConfig,
@@ -72,40 +73,10 @@ export function reportSkippedOverlayEntries(
 }
 
 /**
- * `CompositeSource([base, overlay])` — the watched file under the stored overlay document, merged
- * by `mergeOverlay` — whose snapshots also carry the overlay's version. `CompositeSource` leaves
- * `version` out (layers have one each); here it is taken from the overlay snapshot used in that very
- * merge (tracked by object identity through the `merge` hook), never from a second read, so a
- * version always matches its config. Read the overlay with `overlay: true`, so its entries need not
- * repeat `type`.
+ * The watched file under the stored overlay document, merged by `mergeOverlay`: its snapshots carry
+ * the overlay's version (`versionFrom`), read in the very load that was merged. Read the overlay
+ * with `overlay: true`, so its entries need not repeat `type`.
  */
-export function createOverlaySource(base: ConfigSource, overlay: ConfigSource): ConfigSource {
-  const versions = new WeakMap<AppConfig, number>();
-  const overlayLayer: ConfigSource = {
-    name: overlay.name,
-    load: async (opts) => {
-      const snapshot = await overlay.load(opts);
-      if (snapshot.version !== undefined) versions.set(snapshot.config, snapshot.version);
-      return snapshot;
-    },
-    hash: (opts) => overlay.hash(opts),
-    ...(overlay.subscribe ? { subscribe: (hint: () => void) => overlay.subscribe!(hint) } : {}),
-  };
-  const merge = (lower: AppConfig, upper: AppConfig): AppConfig => {
-    const merged = mergeOverlay(lower, upper);
-    const version = versions.get(upper);
-    if (version !== undefined) versions.set(merged, version);
-    return merged;
-  };
-  const composite = new CompositeSource([base, overlayLayer], { merge });
-  return {
-    name: composite.name,
-    load: async (opts) => {
-      const snapshot = await composite.load(opts);
-      const version = versions.get(snapshot.config);
-      return version === undefined ? snapshot : { ...snapshot, version };
-    },
-    hash: (opts) => composite.hash(opts),
-    ...(composite.subscribe ? { subscribe: composite.subscribe } : {}),
-  };
+export function overlayOnBase(base: ConfigSource, overlay: ConfigSource): CompositeSource {
+  return new CompositeSource([base, overlay], { merge: mergeOverlay, versionFrom: 1 });
 }
