@@ -9,10 +9,11 @@
  * Env: BENCH_SAVES (default 100, 20 with --quick), BENCH_TOP (default 10).
  * Prints only: it writes no results file and is not part of `pnpm bench`.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { loadavg, tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileSource, type FileSourceOptions, parseText } from '@cfg/source';
 import { dump } from 'js-yaml';
@@ -27,6 +28,9 @@ const TOP = Number(process.env.BENCH_TOP ?? 10);
 const WARMUP_SAVES = quick ? 5 : 20;
 const MODULES = 1_000;
 const SAMPLING_INTERVAL_US = 100;
+/** Decoded source maps: per generated line, segments [column, source, line], ascending by column. */
+const sourceMaps = new Map<string, { sources: string[]; lines: [number, number, number][][] }>();
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The subset of a V8 CPU profile read here. */
@@ -110,7 +114,7 @@ function topSelfTime(profile: CpuProfile, count: number): Record<string, string 
     if (!frame || frame.functionName === '(idle)') continue;
     busyUs += us;
     const at = frame.url
-      ? `${shortPath(frame.url)}:${frame.lineNumber + 1}`
+      ? sourceLocation(frame.url, frame.lineNumber, frame.columnNumber)
       : frame.functionName.startsWith('(')
         ? ''
         : '(native)';
@@ -136,4 +140,68 @@ function shortPath(url: string): string {
   const inModules = path.lastIndexOf('/node_modules/');
   if (inModules >= 0) return path.slice(inModules + '/node_modules/'.length);
   return path.startsWith(REPO_ROOT) ? relative(REPO_ROOT, path) : path;
+}
+
+/**
+ * `file:line` (1-based) of a function start: through the `.map` beside a built file of this repository
+ * (so `packages/source/src/…`, not a dist chunk), else as the script URL gives it.
+ */
+function sourceLocation(url: string, line: number, column: number): string {
+  const path = url.startsWith('file://') ? fileURLToPath(url) : url;
+  if (!path.includes('/node_modules/') && existsSync(`${path}.map`)) {
+    const original = originalPosition(`${path}.map`, line, column);
+    if (original) return `${shortPath(original.file)}:${original.line + 1}`;
+  }
+  return `${shortPath(url)}:${line + 1}`;
+}
+
+/** The original position of a 0-based generated line and column, from a version 3 source map. */
+function originalPosition(mapFile: string, line: number, column: number) {
+  let map = sourceMaps.get(mapFile);
+  if (!map) {
+    const raw = JSON.parse(readFileSync(mapFile, 'utf8')) as { sources: string[]; mappings: string };
+    const root = dirname(mapFile);
+    map = { sources: raw.sources.map((s) => resolve(root, s)), lines: decodeMappings(raw.mappings) };
+    sourceMaps.set(mapFile, map);
+  }
+  let best: [number, number, number] | undefined;
+  for (const segment of map.lines[line] ?? []) {
+    if (segment[0] > column) break;
+    best = segment;
+  }
+  return best && { file: map.sources[best[1]]!, line: best[2] };
+}
+
+/** Source map `mappings` (base64 VLQ) → per generated line, [column, source, original line] segments. */
+function decodeMappings(mappings: string): [number, number, number][][] {
+  const lines: [number, number, number][][] = [];
+  let source = 0;
+  let originalLine = 0;
+  for (const lineText of mappings.split(';')) {
+    const segments: [number, number, number][] = [];
+    let column = 0;
+    for (const segmentText of lineText.split(',')) {
+      if (!segmentText) continue;
+      const fields: number[] = [];
+      let value = 0;
+      let shift = 0;
+      for (const char of segmentText) {
+        const digit = BASE64.indexOf(char);
+        value += (digit & 31) << shift;
+        if (digit & 32) shift += 5;
+        else {
+          fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+          value = 0;
+          shift = 0;
+        }
+      }
+      column += fields[0] ?? 0;
+      if (fields.length < 4) continue;
+      source += fields[1]!;
+      originalLine += fields[2]!;
+      segments.push([column, source, originalLine]);
+    }
+    lines.push(segments);
+  }
+  return lines;
 }
