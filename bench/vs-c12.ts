@@ -93,6 +93,8 @@ class Child {
   /** The value of the last save written. */
   revision = 0;
   failure: string | undefined;
+  /** Configs handed over without the key (a truncated or half-written read), over the whole run. */
+  torn = 0;
   #waiting: { value: number; resolve: (at: bigint | undefined) => void } | undefined;
 
   private constructor(
@@ -152,6 +154,7 @@ class Child {
       this.failure ??= message.message;
       return;
     }
+    if (message.type === 'torn') this.torn++;
     if (message.type !== 'delivered') return;
     const at = BigInt(message.at);
     this.ipcMs.push(ms(at, hr()));
@@ -243,6 +246,7 @@ interface CellResult {
   /** Bursts whose final delivered config was not the last save. */
   lostLast: number;
   bursts: number;
+  torn: number;
 }
 
 /** Runs one group (a size and a kind of save) with every child alive, saves interleaved. */
@@ -296,6 +300,7 @@ async function runGroup(
         late: saves - timed.length - lost,
         lostLast: lostLast.get(child)!,
         bursts,
+        torn: child.torn,
       });
       ipcDelays.push(...child.ipcMs);
     }
@@ -338,7 +343,7 @@ for (const { modules, kind } of groups) {
 // Cells: latency, load, lost saves.
 for (const [at, cell] of cells) {
   const loads = cell.loads.length > 0 ? `; FileSource.load median ${median(cell.loads).toFixed(1)} ms` : '';
-  const note = `${cell.latencies.length} of ${SAVES} in time, ${cell.late} late, ${cell.lost} never delivered${loads}`;
+  const note = `${cell.latencies.length} of ${SAVES} in time, ${cell.late} late, ${cell.lost} never delivered${cell.torn > 0 ? `; ${cell.torn} torn reads handed over (empty/partial config, whole run incl. bursts)` : ''}${loads}`;
   if (cell.latencies.length > 0)
     figures.push(timing(`save → delivered: ${at}`, summarize(cell.latencies), { note }));
   if (cell.bursts > 0) {
@@ -373,6 +378,7 @@ for (const t of targets) {
     const latencies = cells.get(label(c, t.modules, t.kind, t.debounceMs))?.latencies ?? [];
     return latencies.length > 0 ? median(latencies) : Number.NaN;
   };
+  const torn = (c: Contender) => cells.get(label(c, t.modules, t.kind, t.debounceMs))?.torn;
   const lostLast = (c: Contender) => cells.get(label(c, t.modules, t.kind, t.debounceMs))?.lostLast;
   const [cfg, c12, hand] = [m('cfg'), m('c12'), m('hand-roll')];
   const at = `${t.modules.toLocaleString('en')} modules, ${t.kind}, debounce ${t.debounceMs} ms`;
@@ -413,6 +419,7 @@ for (const t of targets) {
       t.kind === 'rewrite'
         ? `${lostLast('cfg')}/${lostLast('c12')}/${lostLast('hand-roll')} of ${BURSTS}`
         : '',
+    'torn reads (c12/hand)': `${torn('c12')}/${torn('hand-roll')}`,
     verdict: met ? 'met' : 'MISSED',
   });
 }

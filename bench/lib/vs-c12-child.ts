@@ -44,6 +44,11 @@ export type ChildMessage =
       /** @cfg only: ms the FileSource.load of this delivery took (read + hash + parse). */
       loadMs?: number;
     }
+  /**
+   * c12 and the hand-roll only: a config without the key was handed over, i.e. the read caught the
+   * file truncated or half-written by `writeFile` (`yaml` parses '' to null). @cfg's must never.
+   */
+  | { type: 'torn' }
   | { type: 'error'; message: string };
 
 export type ParentMessage = { type: 'stop' };
@@ -150,7 +155,10 @@ async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '') as ChildSpec;
   const deliver: Deliver = (value, loadMs) => {
     const at = process.hrtime.bigint().toString();
-    if (value === undefined) return fail('a delivered config has no value for the key');
+    if (value === undefined) {
+      if (spec.contender === 'c12' || spec.contender === 'hand-roll') return send({ type: 'torn' });
+      return fail('a delivered config has no value for the key');
+    }
     send({ type: 'delivered', value, at, ...(loadMs === undefined ? {} : { loadMs }) });
   };
   const start = { cfg: startCfg, 'cfg-applied': startCfg, c12: startC12, 'hand-roll': startHandRoll }[
