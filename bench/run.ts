@@ -50,6 +50,12 @@ const BENCHES: readonly Bench[] = [
     written: true,
   },
   {
+    name: 'vs-c12',
+    question:
+      "Issue 14's targets: save → delivered vs c12 and a chokidar + yaml hand-roll (child processes, interleaved), lost last saves, 10,000 modules applied, cold first load",
+    written: true,
+  },
+  {
     name: 'core-scale',
     question: '4. Scale of the core: parse + hash + diff + plan, 100 → 50,000 modules',
     written: true,
