@@ -3,17 +3,15 @@ import {
   type AppConfig,
   type ConfigChangeEvent,
   type ConfigSnapshot,
-  type ConfigSource,
   describeSkipped,
   type Logger,
-  runWithTimeout,
   type SkippedConfig,
   type ValidationIssue,
 } from '@cfg/source';
 import { Engine, type EngineOptions } from './engine/engine.js';
 import { ServerMetrics, type SourceKind } from './observability/metrics.js';
-import { boundedResult, ReloadLog } from './observability/reload-log.js';
-import { sourceErrorLine } from './observability/source-error-line.js';
+import { logReload, ReloadLog } from './observability/reload-log.js';
+import { type SourceFailure, SourceHealth } from './observability/source-health.js';
 import { Redactor } from './secrets/redactor.js';
 import { MemoryWriter } from './writers/memory-writer.js';
 import type { ConfigWriter } from './writers/types.js';
@@ -72,24 +70,6 @@ export type StartupStatus = StartupFallback & {
   degraded: boolean;
 };
 
-/** The last failure of a source the server watches, until it recovers. */
-export interface SourceFailure {
-  kind: SourceKind;
-  source: string;
-  code?: string;
-  message: string;
-  /** The latest failure. */
-  at: Date;
-  /** When the source started failing (the first failure since it last worked). */
-  since: Date;
-}
-
-/** A watched source, and how to tell that it is readable again and back on what was delivered. */
-interface TrackedSource {
-  source: ConfigSource;
-  lastHash: () => string | null;
-}
-
 export interface RuntimeStatus {
   /** False once shutdown began. */
   ready: boolean;
@@ -115,19 +95,13 @@ export class Runtime {
   readonly reloads: ReloadLog;
   readonly metrics: ServerMetrics;
   readonly redactor: Redactor;
+  /** The health of the watched sources (their failures, logged once per outage, and the re-check). */
+  readonly sources: SourceHealth;
   readonly #logger: Logger;
-  readonly #sourceErrors = new Map<SourceKind, SourceFailure>();
-  readonly #tracked = new Map<SourceKind, TrackedSource>();
   /** Changes handed to the reloader and not yet settled: `close()` lets them finish first. */
   readonly #inFlight = new Set<Promise<ReloadResult>>();
   #stopping = false;
-  readonly #recheck: { intervalMs: number; timeoutMs: number };
-  #recheckTimer: NodeJS.Timeout | undefined;
-  /** The background re-check running now, until its last source read settled (one at a time). */
-  #rechecking: Promise<void> | undefined;
   readonly #startup: (StartupFallback & { version: number | undefined; at: Date }) | undefined;
-  /** A snapshot start not yet confirmed by the store (cleared when the poller's error clears). */
-  #unconfirmedSnapshot = false;
 
   private constructor(engine: Engine, opts: RuntimeOptions) {
     this.engine = engine;
@@ -135,9 +109,13 @@ export class Runtime {
     this.redactor = opts.redactor ?? new Redactor();
     this.redactor.learn(opts.initial);
     this.#logger = opts.logger ?? QUIET;
-    this.#recheck = { intervalMs: opts.recheckIntervalMs ?? 1000, timeoutMs: opts.recheckTimeoutMs ?? 3000 };
     this.reloads = new ReloadLog(opts.reloadHistory ?? 100);
     this.metrics = new ServerMetrics(opts.initial.version);
+    this.sources = new SourceHealth({
+      logger: this.#logger,
+      metrics: this.metrics,
+      recheck: { intervalMs: opts.recheckIntervalMs ?? 1000, timeoutMs: opts.recheckTimeoutMs ?? 3000 },
+    });
     // The reloader's own info/warn lines would repeat ours; its errors (failed rollbacks) still go out.
     const errorsOnly: Logger = { ...QUIET, error: (obj, msg) => this.#logger.error(obj, msg) };
     this.reloader = new ConfigReloader({
@@ -181,58 +159,8 @@ export class Runtime {
   /** A change handler for a watcher or poller: a delivered change also means its source recovered. */
   changeHandler(kind: SourceKind): (event: ConfigChangeEvent) => Promise<void> {
     return async (event) => {
-      this.sourceRecovered(kind);
+      this.sources.recovered(kind);
       await this.handleChange(event);
-    };
-  }
-
-  /** The source `kind` delivered (or was re-checked and is back): its last error no longer holds; said once. */
-  sourceRecovered(kind: SourceKind): void {
-    const failure = this.#sourceErrors.get(kind);
-    if (!failure) return;
-    this.#sourceErrors.delete(kind);
-    // The poller reads the store: a snapshot start is confirmed once it reads it again.
-    if (kind === 'poller') this.#unconfirmedSnapshot = false;
-    const seconds = ((Date.now() - failure.since.getTime()) / 1000).toFixed(1);
-    this.#logger.info(
-      { source: failure.source, kind, seconds },
-      `${kind}: ${failure.source} is readable again (after ${seconds} s)`,
-    );
-  }
-
-  /** Registers a watched source, so the background re-check can tell when a failure has passed. */
-  trackSource(kind: SourceKind, source: ConfigSource, lastHash: () => string | null): void {
-    this.#tracked.set(kind, { source, lastHash });
-  }
-
-  /**
-   * An error handler for a watcher or poller: counted, shown by `/readyz` until it passes, and
-   * logged once per outage. A bad content is reported once per content already (so each is news);
-   * any other failure repeats on every retry (a database that is gone: every 0.25–5 s), so only the
-   * first of an outage is a WARN, the rest DEBUG, and its end one INFO (`sourceRecovered`).
-   */
-  sourceErrorHandler(kind: SourceKind, source: string): (error: Error) => void {
-    return (error) => {
-      const code = (error as { code?: unknown }).code;
-      const ongoing = this.#sourceErrors.get(kind);
-      const now = new Date();
-      this.#sourceErrors.set(kind, {
-        kind,
-        source,
-        ...(typeof code === 'string' ? { code } : {}),
-        message: error.message,
-        at: now,
-        since: ongoing?.since ?? now,
-      });
-      this.metrics.sourceError(kind);
-      this.metrics.setDegraded(true);
-      const news = !ongoing || code === 'CFG_PARSE' || code === 'CFG_VALIDATION';
-      (news ? this.#logger.warn : this.#logger.debug).call(
-        this.#logger,
-        { source, code, err: error.message },
-        sourceErrorLine(kind, error),
-      );
-      this.#scheduleRecheck();
     };
   }
 
@@ -242,7 +170,7 @@ export class Runtime {
    */
   status(): RuntimeStatus {
     const reloader = this.reloader.status();
-    const sourceErrors = [...this.#sourceErrors.values()];
+    const sourceErrors = this.sources.failures();
     const startup = this.#startupStatus(reloader.current.version);
     const degraded = reloader.degraded || sourceErrors.length > 0 || (startup?.degraded ?? false);
     this.metrics.setDegraded(degraded);
@@ -264,7 +192,7 @@ export class Runtime {
    */
   beginShutdown(): void {
     this.#stopping = true;
-    clearTimeout(this.#recheckTimer);
+    this.sources.stop();
     this.writer.close?.();
   }
 
@@ -273,40 +201,6 @@ export class Runtime {
     this.beginShutdown();
     await Promise.allSettled([...this.#inFlight]);
     await this.engine.close();
-  }
-
-  /** Arms the next background re-check while any source error is shown. */
-  #scheduleRecheck(): void {
-    if (this.#recheckTimer || this.#rechecking || this.#stopping || this.#sourceErrors.size === 0) return;
-    this.#recheckTimer = setTimeout(() => {
-      this.#recheckTimer = undefined;
-      this.#rechecking = this.#recheckAll().finally(() => {
-        this.#rechecking = undefined;
-        this.#scheduleRecheck();
-      });
-    }, this.#recheck.intervalMs).unref();
-  }
-
-  async #recheckAll(): Promise<void> {
-    for (const kind of [...this.#sourceErrors.keys()]) await this.#recheckOne(kind);
-  }
-
-  /**
-   * A source whose bytes are back to what was last delivered has recovered even though nothing was
-   * delivered (a broken save undone by the next one, a database back after an outage). An answer
-   * later than `recheckTimeoutMs` does not count; the next re-check waits until the read settled.
-   */
-  async #recheckOne(kind: SourceKind): Promise<void> {
-    const tracked = this.#tracked.get(kind);
-    if (!tracked) return;
-    let read: Promise<string> | undefined;
-    const inTime = await runWithTimeout(
-      this.#recheck.timeoutMs,
-      (signal) => (read = tracked.source.hash({ signal })),
-      () => new DOMException('the re-check took too long', 'TimeoutError'),
-    ).catch(() => undefined);
-    if (inTime !== undefined && inTime === tracked.lastHash()) this.sourceRecovered(kind);
-    await read?.catch(() => {});
   }
 
   /** One warning at start, and a source error for a snapshot start until the store is read again. */
@@ -326,16 +220,7 @@ export class Runtime {
       { version: initial.version, file: startup.file, storeError: startup.storeError },
       message,
     );
-    this.#unconfirmedSnapshot = true;
-    this.#sourceErrors.set('poller', {
-      kind: 'poller',
-      source: initial.source,
-      ...(startup.storeError.code ? { code: startup.storeError.code } : {}),
-      message,
-      at: new Date(),
-      since: new Date(),
-    });
-    this.#scheduleRecheck();
+    this.sources.startedFromSnapshot(initial.source, message, startup.storeError.code);
   }
 
   #startupStatus(currentVersion: number | undefined): StartupStatus | null {
@@ -344,7 +229,7 @@ export class Runtime {
     const degraded =
       startup.from === 'history'
         ? (currentVersion ?? 0) <= Math.max(...startup.skipped.map((s) => s.version ?? 0))
-        : this.#unconfirmedSnapshot;
+        : this.sources.unconfirmedSnapshot;
     return { ...startup, degraded };
   }
 
@@ -353,31 +238,6 @@ export class Runtime {
     this.metrics.observeReload(result, version);
     this.status(); // refreshes the degraded gauges
     this.reloads.add(this.redactor.redactOutbound(result, 'sse'));
-    this.#logReload(result);
-  }
-
-  /** One line per reload: outcome, modules touched, ms, hash prefix, version. */
-  #logReload(result: ReloadResult): void {
-    const modules = result.modules.map((m) => m.name);
-    const facts = {
-      outcome: result.outcome,
-      modules,
-      ms: Math.round(result.durationMs * 10) / 10,
-      hash: result.toHash.slice(0, 12),
-      version: result.version,
-      source: result.source,
-    };
-    const touched = modules.length > 0 ? modules.join(', ') : 'no modules';
-    const at = `${facts.ms} ms, hash ${facts.hash}${result.version === undefined ? '' : `, version ${result.version}`}`;
-    if (result.outcome === 'rejected') {
-      // Bounded like the API's records: 20k issues made one multi-megabyte log line per rejection.
-      const { error, issues, issuesTotal } = boundedResult(result);
-      this.#logger.warn(
-        { ...facts, errorCode: result.errorCode, error, issues, issuesTotal },
-        `reload rejected (${at}): ${error}; still serving ${result.fromHash.slice(0, 12)}`,
-      );
-    } else {
-      this.#logger.info(facts, `reload ${result.outcome}: ${touched} (${at})`);
-    }
+    logReload(this.#logger, result);
   }
 }

@@ -79,7 +79,7 @@ describe('Runtime source errors: once per outage', () => {
   it('a failure repeated on every retry is one WARN, the rest DEBUG, and its end one INFO', async () => {
     const logs = captureLogs();
     const runtime = await Runtime.create({ initial: snapshotOf(sampleConfig()), logger: logs.logger });
-    const onError = runtime.sourceErrorHandler('poller', 'database:default');
+    const onError = runtime.sources.errorHandler('poller', 'database:default');
     const refused = () =>
       Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:54399'), { code: 'ECONNREFUSED' });
     onError(
@@ -87,8 +87,8 @@ describe('Runtime source errors: once per outage', () => {
     );
     for (let i = 0; i < 20; i++) onError(refused());
     expect((await runtime.status()).sourceErrors).toMatchObject([{ code: 'ECONNREFUSED' }]);
-    runtime.sourceRecovered('poller');
-    runtime.sourceRecovered('poller'); // nothing more to say
+    runtime.sources.recovered('poller');
+    runtime.sources.recovered('poller'); // nothing more to say
     expect(logs.lines.filter((l) => l.level >= 30).map((l) => [l.level, l.msg])).toEqual([
       [
         40,
@@ -100,7 +100,7 @@ describe('Runtime source errors: once per outage', () => {
     expect((await runtime.status()).sourceErrors).toEqual([]);
 
     // A bad content is news each time (the watcher already reports each content once).
-    const onFileError = runtime.sourceErrorHandler('watcher', 'file:/x.yaml');
+    const onFileError = runtime.sources.errorHandler('watcher', 'file:/x.yaml');
     onFileError(Object.assign(new Error('x.yaml:1:1: bad'), { code: 'CFG_PARSE' }));
     onFileError(Object.assign(new Error('x.yaml:2:1: worse'), { code: 'CFG_PARSE' }));
     expect(logs.lines.filter((l) => l.level === 40)).toHaveLength(3);

@@ -1,5 +1,5 @@
 import type { ReloadResult } from '@cfg/reloader';
-import { callSafely } from '@cfg/source';
+import { callSafely, type Logger } from '@cfg/source';
 
 /** A reload result of bounded size, as the API shows it (`boundedResult`). */
 export interface BoundedReloadResult extends ReloadResult {
@@ -93,4 +93,29 @@ function _clip(text: string): string {
   return text.length <= MAX_RECORD_TEXT
     ? text
     : `${text.slice(0, MAX_RECORD_TEXT)}… (${text.length} characters)`;
+}
+
+/** One line per reload: outcome, modules touched, ms, hash prefix, version. */
+export function logReload(logger: Logger, result: ReloadResult): void {
+  const modules = result.modules.map((m) => m.name);
+  const facts = {
+    outcome: result.outcome,
+    modules,
+    ms: Math.round(result.durationMs * 10) / 10,
+    hash: result.toHash.slice(0, 12),
+    version: result.version,
+    source: result.source,
+  };
+  const touched = modules.length > 0 ? modules.join(', ') : 'no modules';
+  const at = `${facts.ms} ms, hash ${facts.hash}${result.version === undefined ? '' : `, version ${result.version}`}`;
+  if (result.outcome === 'rejected') {
+    // Bounded like the API's records: 20k issues made one multi-megabyte log line per rejection.
+    const { error, issues, issuesTotal } = boundedResult(result);
+    logger.warn(
+      { ...facts, errorCode: result.errorCode, error, issues, issuesTotal },
+      `reload rejected (${at}): ${error}; still serving ${result.fromHash.slice(0, 12)}`,
+    );
+  } else {
+    logger.info(facts, `reload ${result.outcome}: ${touched} (${at})`);
+  }
 }

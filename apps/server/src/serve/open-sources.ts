@@ -9,7 +9,7 @@ import {
   type ReferenceOptions,
   type SnapshotFile,
 } from '@cfg/source';
-import { ConfigWatcher, SourcePoller } from '@cfg/watcher';
+import { type ChangeHandler, ConfigWatcher, SourcePoller } from '@cfg/watcher';
 import type { Runtime, StartupFallback } from '../runtime.js';
 import { watchSecretDirs } from '../secrets/secret-dirs-watch.js';
 import { overlayOnBase, reportSkippedOverlayEntries } from '../sources/overlay-merge.js';
@@ -84,7 +84,10 @@ async function _fileSources(
   return {
     initial,
     writer: new MemoryWriter({ maxDocumentBytes, references }),
-    watch: async (runtime) => (mode.watch ? [await _watchFile(file, runtime, ctx, initial.hash)] : []),
+    watch: async (runtime) =>
+      mode.watch
+        ? [await _watchFile(file, runtime, ctx, runtime.changeHandler('watcher'), initial.hash)]
+        : [],
   };
 }
 
@@ -187,39 +190,30 @@ async function _overlaySources(
       const secrets = _secretDirs(poller, ctx);
       if (!mode.watch) return [...saving, poller, ...secrets];
       // A saved file takes the same path as a database change: the poller checks the composite at once.
-      const watcher = new ConfigWatcher(
-        base,
-        () => {
-          runtime.sourceRecovered('watcher');
-          poller.nudge();
-        },
-        {
-          onError: runtime.sourceErrorHandler('watcher', base.name),
-          onRecover: () => runtime.sourceRecovered('watcher'),
-          logger: ctx.logger,
-        },
-      );
-      await watcher.start();
-      runtime.trackSource('watcher', base, () => watcher.lastHash);
+      const watcher = await _watchFile(base, runtime, ctx, () => {
+        runtime.sources.recovered('watcher');
+        poller.nudge();
+      });
       return [...saving, watcher, poller, ...secrets];
     },
   };
 }
 
+/** Watches `file` for `runtime`; its changes go to `onChange`. */
 async function _watchFile(
   file: FileSource,
   runtime: Runtime,
   ctx: SourceContext,
-  initialHash: string,
+  onChange: ChangeHandler,
+  initialHash?: string,
 ): Promise<Watch> {
-  const watcher = new ConfigWatcher(file, runtime.changeHandler('watcher'), {
-    initialHash,
-    onError: runtime.sourceErrorHandler('watcher', file.name),
-    onRecover: () => runtime.sourceRecovered('watcher'),
+  const watcher = new ConfigWatcher(file, onChange, {
+    ...(initialHash === undefined ? {} : { initialHash }),
+    ...runtime.sources.hooks('watcher', file.name),
     logger: ctx.logger,
   });
   await watcher.start();
-  runtime.trackSource('watcher', file, () => watcher.lastHash);
+  runtime.sources.track('watcher', file, () => watcher.lastHash);
   return watcher;
 }
 
@@ -233,12 +227,11 @@ async function _poll(
   const poller = new SourcePoller(source, runtime.changeHandler('poller'), {
     intervalMs: ctx.pollIntervalMs,
     initialHash,
-    onError: runtime.sourceErrorHandler('poller', source.name),
-    onRecover: () => runtime.sourceRecovered('poller'),
+    ...runtime.sources.hooks('poller', source.name),
     logger: ctx.logger,
   });
   await poller.start();
-  runtime.trackSource('poller', source, () => poller.lastHash);
+  runtime.sources.track('poller', source, () => poller.lastHash);
   return poller;
 }
 

@@ -39,9 +39,9 @@ describe('GET /healthz and /readyz', () => {
       load: () => Promise.reject(new Error('unused')),
       hash: async () => hash,
     };
-    runtime.trackSource('watcher', source, () => 'good');
+    runtime.sources.track('watcher', source, () => 'good');
     hash = 'broken';
-    runtime.sourceErrorHandler(
+    runtime.sources.errorHandler(
       'watcher',
       source.name,
     )(Object.assign(new Error('x.yaml:3:1: bad'), { code: 'CFG_PARSE' }));

@@ -7,7 +7,7 @@ describe('GET /metrics', () => {
     const { app, reader, runtime } = await buildTestApp({ version: 4 });
     await runtime.handleChange(snapshotOf(sampleConfig({ message: 'two' })));
     await runtime.handleChange(snapshotOf(withModuleConfig(sampleConfig(), 'limiter', { rps: -1 })));
-    runtime.sourceErrorHandler('poller', 'database:default')(new Error('connection refused'));
+    runtime.sources.errorHandler('poller', 'database:default')(new Error('connection refused'));
     const res = await app.inject({ method: 'GET', url: '/metrics', headers: reader });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);

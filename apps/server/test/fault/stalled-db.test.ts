@@ -92,8 +92,8 @@ describe('health and metrics never wait on the database', () => {
   it('answer at once while a source error is shown and the tables are locked; a store read is a bounded 503', async () => {
     const { runtime, source, call } = await storedApp();
     // A poller error is shown, so the source is re-checked in the background — against a locked table.
-    runtime.trackSource('poller', source, () => 'the hash delivered before');
-    runtime.sourceErrorHandler(
+    runtime.sources.track('poller', source, () => 'the hash delivered before');
+    runtime.sources.errorHandler(
       'poller',
       source.name,
     )(Object.assign(new Error('lost'), { code: 'ECONNRESET' }));
