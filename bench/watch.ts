@@ -15,7 +15,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ConfigParser, type ConfigSnapshot, FileSource, type LoadOptions } from '@cfg/source';
+import { type ConfigParser, FileSource } from '@cfg/source';
 import { ConfigWatcher } from '@cfg/watcher';
 import { loadConfig, watchConfig } from 'c12';
 import { dump, load as jsYamlLoad } from 'js-yaml';
@@ -24,6 +24,7 @@ import { type Figure, ratio, timing, value } from './lib/figures.js';
 import { makeConfig } from './lib/fixtures.js';
 import { publish } from './lib/results.js';
 import { measureAsync, summarize } from './lib/stats.js';
+import { TimedFileSource } from './lib/timed-file-source.js';
 
 const quick = isQuick();
 const SAVES = Number(process.env.BENCH_SAVES ?? (quick ? 20 : 200));
@@ -84,20 +85,6 @@ async function medianOf(fn: () => Promise<unknown>): Promise<number> {
     await fn();
   }
   return (await measureAsync(fn, { runs: LOAD_ALONE_RUNS, warmup: 0 })).median;
-}
-
-/** A FileSource that times each load, so overhead subtracts the parse that save really cost. */
-class TimedFileSource extends FileSource {
-  lastLoadMs = Number.NaN;
-
-  override async load(opts?: LoadOptions): Promise<ConfigSnapshot> {
-    const start = performance.now();
-    try {
-      return await super.load(opts);
-    } finally {
-      this.lastLoadMs = performance.now() - start;
-    }
-  }
 }
 
 /** Starts one watcher on `dir/config.yaml`; `deliver` is called on each change (with our load time). */

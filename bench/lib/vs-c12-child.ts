@@ -9,11 +9,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ConfigReloader, type ReloadResult } from '@cfg/reloader';
-import { type ConfigSnapshot, FileSource, type LoadOptions, type ModuleConfig } from '@cfg/source';
+import type { ModuleConfig } from '@cfg/source';
 import { ConfigWatcher } from '@cfg/watcher';
 import { watchConfig } from 'c12';
 import { watch } from 'chokidar';
 import { parse as yamlParse } from 'yaml';
+import { TimedFileSource } from './timed-file-source.js';
 
 /**
  * `cfg`: ConfigWatcher + FileSource, defaults (the `yaml` parser, incremental). `cfg-applied`: the
@@ -60,20 +61,6 @@ export function keyOf(config: unknown, spec: Pick<ChildSpec, 'key' | 'middle'>):
   const module = c?.modules?.find((m) => m.name === spec.middle);
   const rps = (module?.config?.limits as { rps?: unknown } | undefined)?.rps;
   return typeof rps === 'number' ? rps : undefined;
-}
-
-/** A FileSource that times each load, reported beside the delivery. */
-class TimedFileSource extends FileSource {
-  lastLoadMs: number | undefined;
-
-  override async load(opts?: LoadOptions): Promise<ConfigSnapshot> {
-    const start = performance.now();
-    try {
-      return await super.load(opts);
-    } finally {
-      this.lastLoadMs = performance.now() - start;
-    }
-  }
 }
 
 type Deliver = (value: number | undefined, loadMs?: number) => void;
@@ -159,7 +146,7 @@ async function main(): Promise<void> {
       if (spec.contender === 'c12' || spec.contender === 'hand-roll') return send({ type: 'torn' });
       return fail('a delivered config has no value for the key');
     }
-    send({ type: 'delivered', value, at, ...(loadMs === undefined ? {} : { loadMs }) });
+    send({ type: 'delivered', value, at, ...(loadMs !== undefined && Number.isFinite(loadMs) ? { loadMs } : {}) });
   };
   const start = { cfg: startCfg, 'cfg-applied': startCfg, c12: startC12, 'hand-roll': startHandRoll }[
     spec.contender

@@ -280,10 +280,7 @@ describe('DatabaseSource', () => {
 
     it("hash() right after a notice takes the notice's hash instead of asking the store, once", async () => {
       const store = storeWith(doc('a'));
-      const source = new DatabaseSource(store);
-      await source.load();
-      const unsubscribe = source.subscribe!(() => {});
-      await expect.poll(() => store.subscriberCount).toBe(1);
+      const { source, unsubscribe } = await loadedAndSubscribed(store);
       const before = store.calls.getDocumentHash;
 
       const written = store.put('default', doc('b'));
@@ -303,10 +300,7 @@ describe('DatabaseSource', () => {
 
     it('after a reconnect, or a deletion notice, hash() asks the store (notices may have been lost)', async () => {
       const store = storeWith(doc('a'));
-      const source = new DatabaseSource(store);
-      await source.load();
-      const unsubscribe = source.subscribe!(() => {});
-      await expect.poll(() => store.subscriberCount).toBe(1);
+      const { source, unsubscribe } = await loadedAndSubscribed(store);
       store.put('default', doc('b'));
       store.reconnect();
       const before = store.calls.getDocumentHash;
@@ -317,10 +311,7 @@ describe('DatabaseSource', () => {
 
     it('a stale notice cannot hide a newer document: the load says what is stored', async () => {
       const store = storeWith(doc('a'));
-      const source = new DatabaseSource(store);
-      await source.load();
-      const unsubscribe = source.subscribe!(() => {});
-      await expect.poll(() => store.subscriberCount).toBe(1);
+      const { source, unsubscribe } = await loadedAndSubscribed(store);
       store.put('default', doc('b'));
       // Written behind the push channel's back: no notice for version 3.
       store.putRaw({
@@ -453,3 +444,12 @@ describe('DatabaseSource', () => {
     });
   });
 });
+
+/** A DatabaseSource over `store` that loaded once and listens for notices. */
+async function loadedAndSubscribed(store: MemoryConfigStore) {
+  const source = new DatabaseSource(store);
+  await source.load();
+  const unsubscribe = source.subscribe!(() => {});
+  await expect.poll(() => store.subscriberCount).toBe(1);
+  return { source, unsubscribe };
+}
