@@ -1,6 +1,6 @@
 import { type Document, isAlias } from 'yaml';
 import { type ConfigBlock, splitConfigBlocks } from './config-blocks.js';
-import { type ParseContext, toAppConfig } from './parse.js';
+import { type ParseContext, toAppConfigChecked } from './parse.js';
 import { isPlainObject } from './plain-object.js';
 import type { AppConfig } from './types.js';
 import { parseYamlDocument, someNode } from './yaml-document.js';
@@ -62,7 +62,9 @@ export function reusableValues(
  * counts them). Each is parsed by `parseYamlDocument` as a text of its own, so every limit and
  * check of a full parse applies to it; a module is parsed under a `modules:` line of its own, so
  * that its nesting counts from the top level as in the whole text. Then the sections' keys must be
- * unique, and the assembled value passes `toAppConfig` (module names unique across blocks).
+ * unique, and the assembled value passes `toAppConfig` (module names unique across blocks); of a
+ * reused module, which passed those checks in the parse it comes from, only its name is checked
+ * again (`toAppConfigChecked`), so the checks cost what changed plus one name lookup per module.
  *
  * Undefined when anything is in doubt — a block that fails to parse alone, uses an anchor, an
  * alias or a tag, or is not one key (one item); a repeated key; a structural problem — and the
@@ -79,6 +81,8 @@ export function assembleFromBlocks(
   const keys = new Set<string>();
   let modules: unknown[] | undefined;
   let modulesDone = false;
+  /** Per item of `modules`: a reused value, which passed `toAppConfig`'s module checks before. */
+  const checked: boolean[] = [];
   for (let i = 0; i < blocks.length; i++) {
     const block = blocks[i]!;
     let value = reused[i];
@@ -98,6 +102,7 @@ export function assembleFromBlocks(
         _define(config, 'modules', modules);
       }
       modules.push(value.module);
+      checked.push(reused[i] !== undefined);
     } else {
       if (modules) modulesDone = true;
       modules = undefined;
@@ -107,7 +112,7 @@ export function assembleFromBlocks(
     }
   }
   try {
-    return { config: toAppConfig(config, ctx), values };
+    return { config: toAppConfigChecked(config, ctx, checked), values };
   } catch {
     return undefined;
   }

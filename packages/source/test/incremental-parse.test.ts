@@ -103,6 +103,19 @@ describe('IncrementalParser', () => {
     );
   });
 
+  it('checks only the name of a reused module, and still refuses a name repeated by copied blocks', () => {
+    const parser = new IncrementalParser({ filename: FILE });
+    const text = configText(50);
+    parser.parse(text);
+    // Module 7's block pasted again at the end: both copies reuse one value, and one name twice.
+    const copied = text.replace('workflows:', `${moduleYaml(7)}workflows:`);
+    const full = fullOutcome(copied);
+    expect(full).toBeInstanceOf(ConfigParseError);
+    const error = catchParseError(() => parser.parse(copied));
+    expect(error.message).toBe((full as ConfigParseError).message);
+    expect(error.message).toContain('duplicate module name "module-7"');
+  });
+
   it('hands back the same config for the same text', () => {
     const parser = new IncrementalParser({ filename: FILE });
     const first = parser.parse(configText(3));
