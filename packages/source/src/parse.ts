@@ -99,7 +99,11 @@ export function toAppConfigChecked(
   return _checkConfig(value, ctx, checked);
 }
 
-function _checkConfig(value: unknown, ctx: ToAppConfigContext, checked: readonly boolean[] | undefined): AppConfig {
+function _checkConfig(
+  value: unknown,
+  ctx: ToAppConfigContext,
+  checked: readonly boolean[] | undefined,
+): AppConfig {
   const fail = (reason: string, path: readonly (string | number)[] = []): never => {
     throw new ConfigParseError(reason, { file: ctx.filename, ..._position(ctx.locate, path) });
   };

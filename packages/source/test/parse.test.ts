@@ -8,8 +8,8 @@ import {
   parseText,
   toAppConfig,
 } from '../src/index.js';
-import { catchParseError } from './parse-error.js';
 import { toAppConfigChecked } from '../src/parse.js';
+import { catchParseError } from './parse-error.js';
 
 const ctx = { filename: 'config.yaml' };
 
@@ -334,7 +334,12 @@ describe('toAppConfigChecked (the structural checks of a config assembled from b
 
   it('gives toAppConfig’s verdict when no module was checked before, problem for problem', () => {
     const configs: unknown[] = [
-      { modules: [{ name: 'a', type: 't' }, { name: 'a', type: 't', config: 5 }] },
+      {
+        modules: [
+          { name: 'a', type: 't' },
+          { name: 'a', type: 't', config: 5 },
+        ],
+      },
       { modules: [{ name: 'a', type: 't', dependsOn: [1] }] },
       { modules: [{ name: ' ', type: 't' }] },
       { modules: [{ name: 'a' }] },
