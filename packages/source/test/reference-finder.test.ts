@@ -1,3 +1,4 @@
+/* biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are reference syntax. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findReferences, MAX_PROBLEMS, ReferenceFinder } from '../src/references/find.js';
