@@ -1,11 +1,12 @@
 import {
   assembleFromBlocks,
+  type BlockList,
   type BlockTally,
   type BlockValue,
-  type ParsedBlocks,
+  layoutBlocks,
   reusableValues,
 } from './block-parse.js';
-import { type ConfigBlock, splitConfigBlocks } from './config-blocks.js';
+import { type BlockLayout, rescanConfigBlocks, scanConfigBlocks } from './config-blocks.js';
 import { checkDocumentSize } from './limits.js';
 import { type ParseContext, parseConfig, parseConfigWith } from './parse.js';
 import {
@@ -73,8 +74,8 @@ export interface IncrementalParseStats {
 export class IncrementalParser {
   readonly #opts: IncrementalParserOptions;
   readonly #ctx: ParseContext;
-  /** The blocks of the last text assembled from blocks, with their values. */
-  #blocks: ParsedBlocks = { texts: [], values: [] };
+  /** The last text assembled from blocks: where its blocks are, and their values. */
+  #blocks: CutText | undefined;
   #last: { text: string; config: AppConfig; blocks: number } | undefined;
   readonly #stats: IncrementalParseStats = {
     parses: 0,
@@ -103,11 +104,9 @@ export class IncrementalParser {
     if (unchanged) return unchanged;
     const tally: BlockTally = { parsed: 0, bytes: 0 };
     if (this.#opts.parse) return this.#full(text, parseConfigWith(this.#opts.parse, text, this.#ctx), tally);
-    checkDocumentSize(Buffer.byteLength(text), this.#ctx);
-    const blocks = splitConfigBlocks(text);
-    const assembled =
-      blocks && assembleFromBlocks(blocks, reusableValues(blocks, this.#blocks), this.#ctx, tally);
-    if (blocks && assembled) return this.#commit(text, blocks, assembled.values, assembled.config, tally);
+    const cut = this.#split(text);
+    const assembled = cut && assembleFromBlocks(cut.blocks, cut.reused, this.#ctx, tally);
+    if (cut && assembled) return this.#commit(text, cut.layout, assembled.values, assembled.config, tally);
     return this.#full(text, parseConfig(text, this.#ctx), tally);
   }
 
@@ -123,13 +122,13 @@ export class IncrementalParser {
     const unchanged = this.#unchanged(text);
     if (unchanged) return unchanged;
     const tally: BlockTally = { parsed: 0, bytes: 0 };
-    const blocks = this.#opts.parse ? undefined : this.#split(text);
-    if (blocks) {
+    const cut = this.#opts.parse ? undefined : this.#split(text);
+    if (cut) {
+      const { blocks, reused, layout } = cut;
       const threshold = this.#opts.workerThresholdBytes ?? WORKER_THRESHOLD_BYTES;
-      const reused = reusableValues(blocks, this.#blocks);
       if (_newBytes(blocks, reused, threshold) < threshold) {
         const assembled = assembleFromBlocks(blocks, reused, this.#ctx, tally);
-        if (assembled) return this.#commit(text, blocks, assembled.values, assembled.config, tally);
+        if (assembled) return this.#commit(text, layout, assembled.values, assembled.config, tally);
       } else {
         const parsed = await parseInWorker(
           { text, ctx: this.#ctx, blocks: true },
@@ -137,7 +136,7 @@ export class IncrementalParser {
         );
         if (parsed.values?.length === blocks.length) {
           const bytes = Buffer.byteLength(text);
-          return this.#commit(text, blocks, parsed.values, parsed.config, { parsed: blocks.length, bytes });
+          return this.#commit(text, layout, parsed.values, parsed.config, { parsed: blocks.length, bytes });
         }
         return this.#full(text, parsed.config, tally);
       }
@@ -146,10 +145,46 @@ export class IncrementalParser {
     return this.#full(text, config, tally);
   }
 
-  /** The blocks of a text within the size limit (a larger one is refused as `parseConfig` does). */
-  #split(text: string): ConfigBlock[] | undefined {
+  /**
+   * The blocks of a text within the size limit (a larger one is refused as `parseConfig` does),
+   * with the values the last blocks give them. Cut from the last text's layout when it can be
+   * (`#resplit`): only the part that differs is scanned, and the blocks before and after it are the
+   * last ones, values included. Else scanned whole, and blocks found again by text.
+   */
+  #split(text: string): Cut | undefined {
     checkDocumentSize(Buffer.byteLength(text), this.#ctx);
-    return splitConfigBlocks(text);
+    const last = this.#blocks;
+    const cut = last && this.#resplit(text, last);
+    if (cut) return cut;
+    const layout = scanConfigBlocks(text);
+    if (!layout) return undefined;
+    const blocks = layoutBlocks(text, layout);
+    const reused = last
+      ? reusableValues(blocks, { blocks: layoutBlocks(last.text, last.layout), values: last.values })
+      : [];
+    return { layout, blocks, reused };
+  }
+
+  /**
+   * `text` cut from the layout of `last` (`rescanConfigBlocks`): the blocks kept before and after
+   * the part scanned again keep their values, and a block scanned again takes the value of a block
+   * it replaced with the very same text. Undefined when the layout cannot be had that way.
+   */
+  #resplit(text: string, last: CutText): Cut | undefined {
+    const again = rescanConfigBlocks(last.text, last.layout, text);
+    if (!again) return undefined;
+    const { layout, scanned, kept, synced } = again;
+    const { starts, ends } = last.layout;
+    const old = last.text;
+    const reused: (BlockValue | undefined)[] = last.values.slice(0, kept);
+    // The blocks scanned again take the value of a block they replaced with the very same text.
+    const replaced = new Map<string, BlockValue>();
+    for (let j = kept; j < synced; j++) replaced.set(old.slice(starts[j], ends[j]), last.values[j]!);
+    for (let i = kept; i < kept + scanned; i++) {
+      reused.push(replaced.get(text.slice(layout.starts[i], layout.ends[i])));
+    }
+    for (let j = synced; j < starts.length; j++) reused.push(last.values[j]);
+    return { layout, blocks: layoutBlocks(text, layout), reused };
   }
 
   #unchanged(text: string): IncrementalParseResult | undefined {
@@ -167,18 +202,19 @@ export class IncrementalParser {
   /** Keeps exactly the blocks of `text` (so memory follows the current text), and its config. */
   #commit(
     text: string,
-    blocks: readonly ConfigBlock[],
+    layout: BlockLayout,
     values: readonly BlockValue[],
     config: AppConfig,
     tally: BlockTally,
   ): IncrementalParseResult {
-    this.#blocks = { texts: blocks.map((block) => block.text), values };
-    this.#last = { text, config, blocks: blocks.length };
+    this.#blocks = { text, layout, values };
+    const blocks = layout.starts.length;
+    this.#last = { text, config, blocks };
     return this.#count({
       config,
       mode: 'blocks',
       blocksParsed: tally.parsed,
-      blocksReused: blocks.length - tally.parsed,
+      blocksReused: blocks - tally.parsed,
       bytesParsed: tally.bytes,
     });
   }
@@ -209,16 +245,26 @@ export class IncrementalParser {
   }
 }
 
+/** A text assembled from blocks: where they are, and each one's value. */
+interface CutText {
+  text: string;
+  layout: BlockLayout;
+  values: readonly BlockValue[];
+}
+
+/** A new text's blocks, with the value each may take from the last text's (else undefined). */
+interface Cut {
+  layout: BlockLayout;
+  blocks: BlockList;
+  reused: (BlockValue | undefined)[];
+}
+
 /** UTF-8 bytes of the blocks without a reused value, counted up to `limit` (a large change then). */
-function _newBytes(
-  blocks: readonly ConfigBlock[],
-  reused: readonly (BlockValue | undefined)[],
-  limit: number,
-): number {
+function _newBytes(blocks: BlockList, reused: readonly (BlockValue | undefined)[], limit: number): number {
   let bytes = 0;
   for (let i = 0; i < blocks.length; i++) {
     if (reused[i] !== undefined) continue;
-    bytes += Buffer.byteLength(blocks[i]!.text);
+    bytes += Buffer.byteLength(blocks.text(i));
     if (bytes >= limit) break;
   }
   return bytes;
