@@ -53,3 +53,25 @@ describe('FileSource: the bytes of a read are hashed once', () => {
     expect(loaded.config.modules[0]?.config).toEqual({ n: 3 });
   });
 });
+
+describe('hashBytes: a text hashed again', () => {
+  it('is not hashed twice in a row, and an equal or a different text still gets its own hash', () => {
+    const text = `modules: []\n# ${'x'.repeat(100_000)}\n`;
+    sha256.count = 0;
+    const first = hashBytes(text);
+    expect(hashBytes(text)).toBe(first);
+    // An equal text built anew (another string object): the same value, so the same hash.
+    expect(hashBytes(`${text.slice(0, 50)}${text.slice(50)}`)).toBe(first);
+    expect(sha256.count).toBe(1);
+    // The same length, one character changed: hashed.
+    const other = `${text.slice(0, -2)}y\n`;
+    expect(hashBytes(other)).not.toBe(first);
+    expect(sha256.count).toBe(2);
+    // Bytes are always hashed (a buffer can change after it was hashed).
+    const bytes = Buffer.from(other);
+    expect(hashBytes(bytes)).toBe(hashBytes(other));
+    bytes[0] = 0x4d; // 'M'
+    expect(hashBytes(bytes)).not.toBe(hashBytes(other));
+    expect(sha256.count).toBe(4);
+  });
+});
