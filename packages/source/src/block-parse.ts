@@ -78,7 +78,9 @@ export function reusableValues(blocks: BlockList, previous: ParsedBlocks): (Bloc
  * that its nesting counts from the top level as in the whole text. Then the sections' keys must be
  * unique, and the assembled value passes `toAppConfig` (module names unique across blocks); of a
  * reused module, which passed those checks in the parse it comes from, only its name is checked
- * again (`toAppConfigChecked`), so the checks cost what changed plus one name lookup per module.
+ * again (`toAppConfigChecked`), so the checks cost what changed plus one name lookup per module;
+ * and none when `namesUnique` says the items' names are unique (it is asked only when `modules` is
+ * the list of the module blocks).
  *
  * Undefined when anything is in doubt — a block that fails to parse alone, uses an anchor, an
  * alias or a tag, or is not one key (one item); a repeated key; a structural problem — and the
@@ -89,11 +91,14 @@ export function assembleFromBlocks(
   reused: readonly (BlockValue | undefined)[],
   ctx: ParseContext,
   tally: BlockTally,
+  namesUnique?: (values: readonly BlockValue[]) => boolean,
 ): AssembledConfig | undefined {
   const config: Record<string, unknown> = {};
   const values: BlockValue[] = [];
   const keys = new Set<string>();
   let modules: unknown[] | undefined;
+  /** The list the items of `modules` make, if any. */
+  let items: unknown[] | undefined;
   let modulesDone = false;
   /** Per item of `modules`: a reused value, which passed `toAppConfig`'s module checks before. */
   const checked: boolean[] = [];
@@ -112,6 +117,7 @@ export function assembleFromBlocks(
         // A second `modules:` header, or a `modules` section besides the list: a repeated key.
         if (modulesDone || keys.has('modules')) return undefined;
         modules = [];
+        items = modules;
         keys.add('modules');
         _define(config, 'modules', modules);
       }
@@ -125,8 +131,10 @@ export function assembleFromBlocks(
       _define(config, value.key, value.value);
     }
   }
+  // The caller may know the names of the items unique (from the last parse and what changed).
+  const unique = items !== undefined && config.modules === items && namesUnique?.(values) === true;
   try {
-    return { config: toAppConfigChecked(config, ctx, checked), values };
+    return { config: toAppConfigChecked(config, ctx, checked, unique), values };
   } catch {
     return undefined;
   }

@@ -16,6 +16,7 @@ import {
   WORKER_THRESHOLD_BYTES,
   workerLimits,
 } from './parse-async.js';
+import { isPlainObject } from './plain-object.js';
 import type { AppConfig } from './types.js';
 
 export interface IncrementalParserOptions
@@ -105,8 +106,8 @@ export class IncrementalParser {
     const tally: BlockTally = { parsed: 0, bytes: 0 };
     if (this.#opts.parse) return this.#full(text, parseConfigWith(this.#opts.parse, text, this.#ctx), tally);
     const cut = this.#split(text);
-    const assembled = cut && assembleFromBlocks(cut.blocks, cut.reused, this.#ctx, tally);
-    if (cut && assembled) return this.#commit(text, cut.layout, assembled.values, assembled.config, tally);
+    const assembled = cut && assembleFromBlocks(cut.blocks, cut.reused, this.#ctx, tally, cut.namesUnique);
+    if (cut && assembled) return this.#commit(text, cut, assembled.values, assembled.config, tally);
     return this.#full(text, parseConfig(text, this.#ctx), tally);
   }
 
@@ -124,11 +125,11 @@ export class IncrementalParser {
     const tally: BlockTally = { parsed: 0, bytes: 0 };
     const cut = this.#opts.parse ? undefined : this.#split(text);
     if (cut) {
-      const { blocks, reused, layout } = cut;
+      const { blocks, reused } = cut;
       const threshold = this.#opts.workerThresholdBytes ?? WORKER_THRESHOLD_BYTES;
       if (_newBytes(blocks, reused, threshold) < threshold) {
-        const assembled = assembleFromBlocks(blocks, reused, this.#ctx, tally);
-        if (assembled) return this.#commit(text, layout, assembled.values, assembled.config, tally);
+        const assembled = assembleFromBlocks(blocks, reused, this.#ctx, tally, cut.namesUnique);
+        if (assembled) return this.#commit(text, cut, assembled.values, assembled.config, tally);
       } else {
         const parsed = await parseInWorker(
           { text, ctx: this.#ctx, blocks: true },
@@ -136,7 +137,8 @@ export class IncrementalParser {
         );
         if (parsed.values?.length === blocks.length) {
           const bytes = Buffer.byteLength(text);
-          return this.#commit(text, layout, parsed.values, parsed.config, { parsed: blocks.length, bytes });
+          const whole = { layout: cut.layout };
+          return this.#commit(text, whole, parsed.values, parsed.config, { parsed: blocks.length, bytes });
         }
         return this.#full(text, parsed.config, tally);
       }
@@ -184,7 +186,22 @@ export class IncrementalParser {
       reused.push(replaced.get(text.slice(layout.starts[i], layout.ends[i])));
     }
     for (let j = synced; j < starts.length; j++) reused.push(last.values[j]);
-    return { layout, blocks: layoutBlocks(text, layout), reused };
+    const names = last.names;
+    if (!names) return { layout, blocks: layoutBlocks(text, layout), reused };
+    // The modules of the blocks replaced; the kept ones are distinct modules of the last config.
+    const dropped = new Set<unknown>();
+    for (let j = kept; j < synced; j++) {
+      const value = last.values[j]!;
+      if ('module' in value) dropped.add(value.module);
+    }
+    const middle = { from: kept, to: kept + scanned };
+    return {
+      layout,
+      blocks: layoutBlocks(text, layout),
+      reused,
+      namesUnique: (values) => _middleNamesUnique(values, middle, names, dropped),
+      rename: { names, dropped, middle },
+    };
   }
 
   #unchanged(text: string): IncrementalParseResult | undefined {
@@ -202,12 +219,13 @@ export class IncrementalParser {
   /** Keeps exactly the blocks of `text` (so memory follows the current text), and its config. */
   #commit(
     text: string,
-    layout: BlockLayout,
+    cut: Pick<Cut, 'layout' | 'rename'>,
     values: readonly BlockValue[],
     config: AppConfig,
     tally: BlockTally,
   ): IncrementalParseResult {
-    this.#blocks = { text, layout, values };
+    const { layout } = cut;
+    this.#blocks = { text, layout, values, names: _modulesByName(config, values, cut.rename) };
     const blocks = layout.starts.length;
     this.#last = { text, config, blocks };
     return this.#count({
@@ -250,6 +268,21 @@ interface CutText {
   text: string;
   layout: BlockLayout;
   values: readonly BlockValue[];
+  /**
+   * Each module of its config by name, when `modules` is the list of its module blocks (their names
+   * are unique: the config passed the checks): what tells the next text's new names unique.
+   */
+  names: Map<string, unknown> | undefined;
+}
+
+/** What changed between a text cut by `#resplit` and the last one, for the names of its modules. */
+interface Rename {
+  /** The last text's modules by name (`CutText.names`). */
+  names: Map<string, unknown>;
+  /** The modules of the last text's blocks that were scanned again. */
+  dropped: ReadonlySet<unknown>;
+  /** The new text's blocks scanned again: `from` to `to - 1`. */
+  middle: { from: number; to: number };
 }
 
 /** A new text's blocks, with the value each may take from the last text's (else undefined). */
@@ -257,6 +290,60 @@ interface Cut {
   layout: BlockLayout;
   blocks: BlockList;
   reused: (BlockValue | undefined)[];
+  /** Whether the module names of the config these blocks assemble to are known unique. */
+  namesUnique?: (values: readonly BlockValue[]) => boolean;
+  rename?: Rename;
+}
+
+/**
+ * Whether the modules of the blocks scanned again have names unique among themselves, that no
+ * module kept from the last text has: the kept ones are distinct modules of the last config,
+ * whose names were unique, so then every name is.
+ */
+function _middleNamesUnique(
+  values: readonly BlockValue[],
+  middle: Rename['middle'],
+  names: ReadonlyMap<string, unknown>,
+  dropped: ReadonlySet<unknown>,
+): boolean {
+  const seen = new Set<string>();
+  for (let i = middle.from; i < middle.to; i++) {
+    const value = values[i]!;
+    if (!('module' in value)) continue;
+    const name = isPlainObject(value.module) ? value.module.name : undefined;
+    if (typeof name !== 'string' || seen.has(name)) return false;
+    seen.add(name);
+    const owner = names.get(name);
+    if (owner !== undefined && !dropped.has(owner)) return false;
+  }
+  return true;
+}
+
+/**
+ * `CutText.names` of a committed config: the last map moved on by what changed (a text cut by
+ * `#resplit`), else made anew; none when `modules` is not the list of the module blocks.
+ */
+function _modulesByName(
+  config: AppConfig,
+  values: readonly BlockValue[],
+  rename: Rename | undefined,
+): Map<string, unknown> | undefined {
+  if (rename) {
+    const { names, dropped, middle } = rename;
+    for (const module of dropped) {
+      const name = (module as { name: string }).name;
+      if (names.get(name) === module) names.delete(name);
+    }
+    for (let i = middle.from; i < middle.to; i++) {
+      const value = values[i]!;
+      if ('module' in value) names.set((value.module as { name: string }).name, value.module);
+    }
+    return names;
+  }
+  let items = 0;
+  for (const value of values) if ('module' in value) items++;
+  if (items === 0 || items !== config.modules.length) return undefined;
+  return new Map(config.modules.map((module) => [module.name, module]));
 }
 
 /** UTF-8 bytes of the blocks without a reused value, counted up to `limit` (a large change then). */

@@ -87,22 +87,25 @@ export function toAppConfig(value: unknown, ctx: ToAppConfigContext): AppConfig 
 /**
  * `toAppConfig` for a config assembled from blocks, where `checked[i]` says that `modules[i]` is a
  * module object that passed these very checks before, under the same context (a module block
- * reused from the last parse): of such a module only the name is looked at, for uniqueness. The
- * verdict is `toAppConfig`'s, since each module's checks depend on that module alone (and
- * `ctx.overlay`), and configs are read-only.
+ * reused from the last parse): of such a module only the name is looked at, for uniqueness; with
+ * `namesUnique` (the caller knows the module names unique) not even that. The verdict is
+ * `toAppConfig`'s, since each module's checks depend on that module alone (and `ctx.overlay`), and
+ * configs are read-only.
  */
 export function toAppConfigChecked(
   value: unknown,
   ctx: ToAppConfigContext,
   checked: readonly boolean[],
+  namesUnique = false,
 ): AppConfig {
-  return _checkConfig(value, ctx, checked);
+  return _checkConfig(value, ctx, checked, namesUnique);
 }
 
 function _checkConfig(
   value: unknown,
   ctx: ToAppConfigContext,
   checked: readonly boolean[] | undefined,
+  namesUnique = false,
 ): AppConfig {
   const fail = (reason: string, path: readonly (string | number)[] = []): never => {
     throw new ConfigParseError(reason, { file: ctx.filename, ..._position(ctx.locate, path) });
@@ -124,7 +127,12 @@ function _checkConfig(
   for (let i = 0; i < list.length; i++) {
     const module = list[i];
     const trusted = checked?.[i] === true;
+    if (trusted && namesUnique) continue;
     if (!trusted) _checkModuleFields(module, i, ctx, fail);
+    if (namesUnique) {
+      _checkModuleMembers(module as Record<string, unknown>, i, fail);
+      continue;
+    }
     const name = (module as { name: string }).name;
     const first = firstIndexByName.get(name);
     if (first !== undefined) {
