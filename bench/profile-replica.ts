@@ -5,7 +5,7 @@
  * CPU time per write from /proc (all its threads), and with `--cpu-prof` its top self time (the
  * process runs with bench/lib/cpu-prof-preload.cjs, told to start after the warm-up writes; its
  * profile is written when the process stops, so the shutdown is in it too).
- * Run: pnpm --filter @cfg/bench bench:profile-replica [--cpu-prof]   (needs apps/server built and
+ * Run: pnpm --filter @cfg/bench bench:profile-replica [--cpu-prof] [-- <cfg serve args>]   (needs apps/server built and
  * PostgreSQL: DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres)
  * Env: BENCH_WRITES (default 60), BENCH_TOP (default 25), BENCH_PROFILE_OUT (also write the
  * .cpuprofile there, e.g. for Chrome DevTools). Prints only.
@@ -35,6 +35,8 @@ const TOP = Number(process.env.BENCH_TOP ?? 25);
 const MODULES = 1_000;
 const KEY = 'large';
 const profile = process.argv.includes('--cpu-prof');
+/** Arguments after `--` go to `cfg serve` (e.g. `-- --no-snapshot`, to see what a feature costs). */
+const EXTRA_ARGS = process.argv.includes('--') ? process.argv.slice(process.argv.indexOf('--') + 1) : [];
 /** Node 20 refuses `--cpu-prof` in NODE_OPTIONS: this preload profiles through the inspector instead. */
 const PRELOAD = fileURLToPath(new URL('./lib/cpu-prof-preload.cjs', import.meta.url));
 
@@ -57,7 +59,7 @@ try {
   const env: Record<string, string> = profile
     ? { NODE_OPTIONS: `--require ${PRELOAD}`, CFG_CPU_PROF_DIR: profileDir }
     : {};
-  const server = await ServerProcess.start([...db.serveArgs, '--key', KEY], { env });
+  const server = await ServerProcess.start([...db.serveArgs, '--key', KEY, ...EXTRA_ARGS], { env });
   const events = await ReloadEvents.open(server.url, ADMIN_TOKEN);
   const pid = server.child.pid!;
   const cpu: number[] = [];
