@@ -8,7 +8,7 @@
  * Then push mode again with a document of 1,000 modules (the example plus 995 static-response
  * modules, ~70 KB), where each write still changes only the greeter: a replica parses only the changed block.
  * Run: pnpm --filter @cfg/bench bench:replicas [--quick] [--only-large]   (--only-large: just that case)   (needs apps/server built and PostgreSQL:
- * DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres)
+ * DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres). Env: BENCH_SERVE_ARGS (more `cfg serve` arguments).
  */
 import { isQuick } from './lib/args.js';
 import {
@@ -27,6 +27,8 @@ import { summarize } from './lib/stats.js';
 
 const quick = isQuick();
 const onlyLarge = process.argv.includes('--only-large');
+/** BENCH_SERVE_ARGS: more `cfg serve` arguments for every replica (e.g. `--no-snapshot`, to see what it costs). */
+const SERVE_ARGS = (process.env.BENCH_SERVE_ARGS ?? '').split(' ').filter(Boolean);
 const REPLICAS = quick ? [1, 5] : [1, 5, 10];
 const POLL_INTERVAL_MS = 1_000;
 /** Modules in the large document (the example's five plus static-response modules). */
@@ -80,7 +82,7 @@ try {
   for (const mode of MODES) {
     for (const n of REPLICAS) {
       const servers = await Promise.all(
-        Array.from({ length: n }, () => ServerProcess.start([...db.serveArgs, ...mode.args])),
+        Array.from({ length: n }, () => ServerProcess.start([...db.serveArgs, ...mode.args, ...SERVE_ARGS])),
       );
       const streams = await Promise.all(servers.map((s) => ReloadEvents.open(s.url, ADMIN_TOKEN)));
       const everyReplica: number[] = [];

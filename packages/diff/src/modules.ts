@@ -25,10 +25,36 @@ const COMPARED_APART: ReadonlySet<string> = new Set(['config', 'dependsOn']);
  * @throws {DuplicateModuleError} when two modules on one side share a name.
  */
 export function diffModules(previous: AppConfig, next: AppConfig, options?: DiffOptions): ModuleDiff {
-  const before = _byName(previous.modules);
+  const result = _inPlace(previous.modules, next.modules) ?? _byNames(previous.modules, next.modules);
+  return options?.redact ? redactModuleDiff(result, previous, next, options.redact) : result;
+}
+
+/**
+ * The diff when both lists name the same modules in the same places (an edit of module contents:
+ * the common case, and then most modules are the very same objects, as an incremental parse leaves
+ * them): one pass, one set of names. Undefined when a place holds another name, or a name repeats:
+ * `_byNames` then decides (and throws for the side with the repeat, as always).
+ */
+function _inPlace(previous: readonly ModuleConfig[], next: readonly ModuleConfig[]): ModuleDiff | undefined {
+  if (previous.length !== next.length) return undefined;
   const result: ModuleDiff = { added: [], removed: [], modified: [], unchanged: [] };
   const seen = new Set<string>();
-  for (const module of next.modules) {
+  for (let i = 0; i < next.length; i++) {
+    const old = previous[i]!;
+    const module = next[i]!;
+    if (old.name !== module.name || seen.has(module.name)) return undefined;
+    seen.add(module.name);
+    if (_sameModule(old, module)) result.unchanged.push(module.name);
+    else result.modified.push(_moduleChange(old, module));
+  }
+  return result;
+}
+
+function _byNames(previous: readonly ModuleConfig[], next: readonly ModuleConfig[]): ModuleDiff {
+  const before = _byName(previous);
+  const result: ModuleDiff = { added: [], removed: [], modified: [], unchanged: [] };
+  const seen = new Set<string>();
+  for (const module of next) {
     if (seen.has(module.name)) throw new DuplicateModuleError(module.name, 'next');
     seen.add(module.name);
     const old = before.get(module.name);
@@ -36,10 +62,10 @@ export function diffModules(previous: AppConfig, next: AppConfig, options?: Diff
     else if (_sameModule(old, module)) result.unchanged.push(module.name);
     else result.modified.push(_moduleChange(old, module));
   }
-  for (const module of previous.modules) {
+  for (const module of previous) {
     if (!seen.has(module.name)) result.removed.push(module);
   }
-  return options?.redact ? redactModuleDiff(result, previous, next, options.redact) : result;
+  return result;
 }
 
 function _byName(modules: readonly ModuleConfig[]): Map<string, ModuleConfig> {

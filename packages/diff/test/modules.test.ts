@@ -132,6 +132,35 @@ describe('diffModules', () => {
     );
   });
 
+  it('same names in the same places (the in-place pass): the side with a repeated name is still named', () => {
+    const twice = app([mod('a'), mod('b'), mod('a')]);
+    const twiceAgain = app([mod('a'), mod('b', { config: { x: 1 } }), mod('a')]);
+    expect(() => diffModules(twice, twiceAgain)).toThrow(
+      expect.objectContaining({ moduleName: 'a', side: 'previous' }),
+    );
+    const once = app([mod('a'), mod('b'), mod('c')]);
+    expect(() => diffModules(once, app([mod('a'), mod('b'), mod('a')]))).toThrow(
+      expect.objectContaining({ moduleName: 'a', side: 'next' }),
+    );
+  });
+
+  it('same names in the same places: shared objects unchanged, the one edited modified, in order', () => {
+    const modules = Array.from({ length: 50 }, (_, i) => mod(`m${i}`, { config: { n: i } }));
+    const edited = modules.map((m, i) => (i === 20 ? { ...m, config: { n: -1 } } : m));
+    const diff = diffModules(app(modules), app(edited));
+    expect(diff.added).toEqual([]);
+    expect(diff.removed).toEqual([]);
+    expect(diff.unchanged).toEqual(modules.filter((_, i) => i !== 20).map((m) => m.name));
+    expect(diff.modified.map((c) => [c.name, c.paths])).toEqual([
+      ['m20', [{ op: 'replace', path: '/config/n', previous: 20, next: -1 }]],
+    ]);
+    // The same lists with one module swapped for another name: matched by name, not by place.
+    const renamed = app(modules.map((m, i) => (i === 20 ? { ...m, name: 'new' } : m)));
+    const byName = diffModules(app(modules), renamed);
+    expect(byName.added.map((m) => m.name)).toEqual(['new']);
+    expect(byName.removed.map((m) => m.name)).toEqual(['m20']);
+  });
+
   it('does not modify its inputs', () => {
     const before = app([api, db]);
     const after = app([{ ...api, type: 'grpc' }]);

@@ -9,13 +9,20 @@ export type DependencyOrder<T> = { ok: true; order: T[] } | { ok: false; cycle: 
  * (depth-first, post-order). A cycle reachable from a changed module is returned as
  * the path that closes it (`['a', 'b', 'a']`). Unknown names in `dependsOn` are ignored: validation
  * is the place to refuse them.
+ *
+ * `acyclic`, when given, holds names from which no cycle can be reached in this same dependency
+ * graph (the caller keeps it only while the graph stays the same): one changed module named there
+ * is its own order at once, without walking its dependencies again; and after a walk that found no
+ * cycle, every name walked is added to it.
  */
 export function dependencyOrder<T extends { name: string; next: ModuleConfig }>(
   changed: readonly T[],
   modules: readonly ModuleConfig[],
+  acyclic?: Set<string>,
 ): DependencyOrder<T> {
   // Fast path: with no dependencies on any changed module, nothing can reorder them.
   if (changed.every((c) => _depsOf(c.next).length === 0)) return { ok: true, order: [...changed] };
+  if (changed.length === 1 && acyclic?.has(changed[0]!.name)) return { ok: true, order: [...changed] };
 
   const byName = new Map(modules.map((m) => [m.name, m]));
   const changedByName = new Map(changed.map((c) => [c.name, c]));
@@ -28,6 +35,7 @@ export function dependencyOrder<T extends { name: string; next: ModuleConfig }>(
     });
     if (cycle) return { ok: false, cycle };
   }
+  if (acyclic) for (const name of state.keys()) acyclic.add(name);
   return { ok: true, order };
 }
 

@@ -18,11 +18,15 @@ export type ReloadPlan =
  * `Reconfigurable`). Full when any section changed, any module was added or removed, or any modified
  * module changed its `type`, its `dependsOn`, anything outside `config`, or cannot be reconfigured in
  * place; also when the changed modules' dependencies form a cycle. `reason` names every cause.
+ * `acyclic`: `dependencyOrder`'s memo of names that reach no cycle, for the dependency graph of
+ * the previous config, which a partial plan's next config shares (no module added or removed, no
+ * `dependsOn` changed).
  */
 export function planReload(
   diff: ConfigDiff,
   next: AppConfig,
   canReconfigure: (name: string) => boolean,
+  acyclic?: Set<string>,
 ): ReloadPlan {
   if (diff.isEmpty) return { kind: 'noop', reason: 'no effective change' };
 
@@ -37,7 +41,7 @@ export function planReload(
   }
   if (causes.length > 0) return { kind: 'full', reason: _join(causes) };
 
-  const ordered = dependencyOrder(modified, next.modules);
+  const ordered = dependencyOrder(modified, next.modules, acyclic);
   if (!ordered.ok) return { kind: 'full', reason: `dependency cycle: ${ordered.cycle.join(' → ')}` };
   return {
     kind: 'partial',

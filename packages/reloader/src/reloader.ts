@@ -57,6 +57,13 @@ export class ConfigReloader<C extends AppConfig = AppConfig> {
   #degraded = false;
   /** The newest stored version handed over so far (initial, changes, `setCurrent`), per the source it came from. */
   #newest: Pick<ConfigSnapshot, 'source' | 'version' | 'hash'> | undefined;
+  /**
+   * Names from which no dependency cycle can be reached, in the graph of the config whose module
+   * list is `modules`: `dependencyOrder`'s memo, so a partial reload of one module does not walk
+   * its dependencies again every time. Carried to the next config only by a partial plan, which
+   * implies the same graph (no module added or removed, no `dependsOn` changed).
+   */
+  #acyclic: { modules: readonly unknown[]; names: Set<string> } | undefined;
   readonly #counts = Object.fromEntries(RELOAD_OUTCOMES.map((o) => [o, 0])) as Record<ReloadOutcome, number>;
 
   constructor(options: ReloaderOptions<C>) {
@@ -199,11 +206,19 @@ export class ConfigReloader<C extends AppConfig = AppConfig> {
     if (diff instanceof ConfigValidationError) return _rejected(diff);
 
     const live = new Map<string, Reconfigurable>();
-    const plan = planReload(diff, next, (name) => {
-      const module = this.#opts.target.getModule(name);
-      if (isReconfigurable(module)) live.set(name, module);
-      return live.has(name);
-    });
+    const memo = this.#acyclic;
+    const acyclic = memo?.modules === previous.modules ? memo.names : new Set<string>();
+    const plan = planReload(
+      diff,
+      next,
+      (name) => {
+        const module = this.#opts.target.getModule(name);
+        if (isReconfigurable(module)) live.set(name, module);
+        return live.has(name);
+      },
+      acyclic,
+    );
+    if (plan.kind === 'partial') this.#acyclic = { modules: next.modules, names: acyclic };
     const changed = [...diff.modules.added, ...diff.modules.modified].map((m) => m.name);
     switch (plan.kind) {
       case 'noop':

@@ -50,6 +50,29 @@ describe('dependencyOrder', () => {
     expect(dependencyOrder(changes(self, ['x']), self)).toEqual({ ok: false, cycle: ['x', 'x'] });
   });
 
+  it('with a memo: adds the names walked, and then takes one memoised module as its own order', () => {
+    const modules = [mod('a', {}, { dependsOn: ['b'] }), mod('b', {}, { dependsOn: ['c'] }), mod('c')];
+    const acyclic = new Set<string>();
+    expect(dependencyOrder(changes(modules, ['a']), modules, acyclic)).toMatchObject({ ok: true });
+    expect([...acyclic].sort()).toEqual(['a', 'b', 'c']);
+    // The memo is the caller's word that the graph is the same: `a` is not walked again (a cycle
+    // this list now has would otherwise be found).
+    const cyclic = [mod('a', {}, { dependsOn: ['b'] }), mod('b', {}, { dependsOn: ['a'] })];
+    expect(dependencyOrder(changes(cyclic, ['a']), cyclic, acyclic)).toEqual({
+      ok: true,
+      order: changes(cyclic, ['a']),
+    });
+    // Two changed modules are still walked (their order depends on the graph).
+    expect(dependencyOrder(changes(cyclic, ['a', 'b']), cyclic, acyclic)).toMatchObject({ ok: false });
+  });
+
+  it('with a memo: a walk that finds a cycle adds nothing', () => {
+    const modules = [mod('x', {}, { dependsOn: ['y'] }), mod('y', {}, { dependsOn: ['x'] }), mod('z')];
+    const acyclic = new Set<string>();
+    expect(dependencyOrder(changes(modules, ['x']), modules, acyclic)).toMatchObject({ ok: false });
+    expect(acyclic.size).toBe(0);
+  });
+
   it('ignores names that are not modules', () => {
     const modules = [mod('api', {}, { dependsOn: ['ghost'] }), mod('db')];
     expect(order(modules, ['api', 'db'])).toEqual(['api', 'db']);

@@ -348,6 +348,49 @@ describe('full', () => {
     expect(result).toMatchObject({ outcome: 'full', reason: 'dependency cycle: a → b → a' });
   });
 
+  it('walks a changed module’s dependencies once while the dependency graph stays the same', async () => {
+    let reads = 0;
+    // The root of a chain; its `dependsOn` is read only by a walk of the dependencies.
+    const root = {
+      name: 'root',
+      type: 'worker',
+      config: {},
+      get dependsOn() {
+        reads++;
+        return [];
+      },
+    };
+    const chain = [root, mod('mid', {}, { dependsOn: ['root'] }), mod('top', {}, { dependsOn: ['mid'] })];
+    const { reloader } = setup(app(chain));
+    const edits = [1, 2, 3].map((v) =>
+      snapshot(app(chain.map((m) => (m.name === 'top' ? { ...m, config: { v } } : m)))),
+    );
+
+    reads = 0;
+    expect(await reloader.handleChange(edits[0]!)).toMatchObject({ outcome: 'partial' });
+    expect(reads).toBeGreaterThan(0);
+    reads = 0;
+    expect(await reloader.handleChange(edits[1]!)).toMatchObject({ outcome: 'partial' });
+    expect(await reloader.handleChange(edits[2]!)).toMatchObject({ outcome: 'partial' });
+    expect(reads).toBe(0);
+  });
+
+  it('still rebuilds for a cycle reached through unchanged modules, every time', async () => {
+    const initial = app([
+      mod('a', {}, { dependsOn: ['b'] }),
+      mod('b', {}, { dependsOn: ['a'] }),
+      mod('c', {}, { dependsOn: ['a'] }),
+    ]);
+    const { reloader } = setup(initial);
+    for (const v of [1, 2]) {
+      const next = app(initial.modules.map((m) => (m.name === 'c' ? { ...m, config: { v } } : m)));
+      expect(await reloader.handleChange(snapshot(next))).toMatchObject({
+        outcome: 'full',
+        reason: 'dependency cycle: a → b → a',
+      });
+    }
+  });
+
   it('rejects when the full reload throws, and keeps the current config', async () => {
     const { target, reloader } = setup();
     target.fullReloadFails = new Error('port 8080 in use');

@@ -105,6 +105,8 @@ export async function readOpenFile(
     check(total);
     want = GROWTH_CHUNK_BYTES;
   }
+  // The usual case, one read of the whole file: its bytes as read, not a copy (2 MB: ~1 ms).
+  if (chunks.length === 1) return chunks[0]!;
   return Buffer.concat(chunks, total);
 }
 

@@ -1,8 +1,21 @@
 import { createHash } from 'node:crypto';
 
+/**
+ * The last string hashed and its hash: one text is often hashed twice on its way through a process
+ * (a replica verifies a stored document's hash, then its local snapshot hashes the same text). Keyed
+ * by the string's value (strings are immutable, and an equal string is found by a compare, far
+ * cheaper than SHA-256), so it can never give the hash of another text. Bytes are not remembered:
+ * a buffer can be changed after it was hashed.
+ */
+let lastHashed: { text: string; hash: string } | undefined;
+
 /** SHA-256 hex of raw bytes. Strings are hashed as their UTF-8 bytes. */
 export function hashBytes(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  if (typeof bytes !== 'string') return createHash('sha256').update(bytes).digest('hex');
+  if (lastHashed?.text === bytes) return lastHashed.hash;
+  const hash = createHash('sha256').update(bytes).digest('hex');
+  lastHashed = { text: bytes, hash };
+  return hash;
 }
 
 /**

@@ -1,11 +1,12 @@
 import {
   assembleFromBlocks,
+  type BlockList,
   type BlockTally,
   type BlockValue,
-  type ParsedBlocks,
+  layoutBlocks,
   reusableValues,
 } from './block-parse.js';
-import { type ConfigBlock, splitConfigBlocks } from './config-blocks.js';
+import { type BlockLayout, rescanConfigBlocks, scanConfigBlocks } from './config-blocks.js';
 import { checkDocumentSize } from './limits.js';
 import { type ParseContext, parseConfig, parseConfigWith } from './parse.js';
 import {
@@ -15,6 +16,7 @@ import {
   WORKER_THRESHOLD_BYTES,
   workerLimits,
 } from './parse-async.js';
+import { isPlainObject } from './plain-object.js';
 import type { AppConfig } from './types.js';
 
 export interface IncrementalParserOptions
@@ -73,8 +75,8 @@ export interface IncrementalParseStats {
 export class IncrementalParser {
   readonly #opts: IncrementalParserOptions;
   readonly #ctx: ParseContext;
-  /** The blocks of the last text assembled from blocks, with their values. */
-  #blocks: ParsedBlocks = { texts: [], values: [] };
+  /** The last text assembled from blocks: where its blocks are, and their values. */
+  #blocks: CutText | undefined;
   #last: { text: string; config: AppConfig; blocks: number } | undefined;
   readonly #stats: IncrementalParseStats = {
     parses: 0,
@@ -103,11 +105,9 @@ export class IncrementalParser {
     if (unchanged) return unchanged;
     const tally: BlockTally = { parsed: 0, bytes: 0 };
     if (this.#opts.parse) return this.#full(text, parseConfigWith(this.#opts.parse, text, this.#ctx), tally);
-    checkDocumentSize(Buffer.byteLength(text), this.#ctx);
-    const blocks = splitConfigBlocks(text);
-    const assembled =
-      blocks && assembleFromBlocks(blocks, reusableValues(blocks, this.#blocks), this.#ctx, tally);
-    if (blocks && assembled) return this.#commit(text, blocks, assembled.values, assembled.config, tally);
+    const cut = this.#split(text);
+    const assembled = cut && assembleFromBlocks(cut.blocks, cut.reused, this.#ctx, tally, cut.namesUnique);
+    if (cut && assembled) return this.#commit(text, cut, assembled.values, assembled.config, tally);
     return this.#full(text, parseConfig(text, this.#ctx), tally);
   }
 
@@ -123,13 +123,13 @@ export class IncrementalParser {
     const unchanged = this.#unchanged(text);
     if (unchanged) return unchanged;
     const tally: BlockTally = { parsed: 0, bytes: 0 };
-    const blocks = this.#opts.parse ? undefined : this.#split(text);
-    if (blocks) {
+    const cut = this.#opts.parse ? undefined : this.#split(text);
+    if (cut) {
+      const { blocks, reused } = cut;
       const threshold = this.#opts.workerThresholdBytes ?? WORKER_THRESHOLD_BYTES;
-      const reused = reusableValues(blocks, this.#blocks);
       if (_newBytes(blocks, reused, threshold) < threshold) {
-        const assembled = assembleFromBlocks(blocks, reused, this.#ctx, tally);
-        if (assembled) return this.#commit(text, blocks, assembled.values, assembled.config, tally);
+        const assembled = assembleFromBlocks(blocks, reused, this.#ctx, tally, cut.namesUnique);
+        if (assembled) return this.#commit(text, cut, assembled.values, assembled.config, tally);
       } else {
         const parsed = await parseInWorker(
           { text, ctx: this.#ctx, blocks: true },
@@ -137,7 +137,8 @@ export class IncrementalParser {
         );
         if (parsed.values?.length === blocks.length) {
           const bytes = Buffer.byteLength(text);
-          return this.#commit(text, blocks, parsed.values, parsed.config, { parsed: blocks.length, bytes });
+          const whole = { layout: cut.layout };
+          return this.#commit(text, whole, parsed.values, parsed.config, { parsed: blocks.length, bytes });
         }
         return this.#full(text, parsed.config, tally);
       }
@@ -146,10 +147,61 @@ export class IncrementalParser {
     return this.#full(text, config, tally);
   }
 
-  /** The blocks of a text within the size limit (a larger one is refused as `parseConfig` does). */
-  #split(text: string): ConfigBlock[] | undefined {
+  /**
+   * The blocks of a text within the size limit (a larger one is refused as `parseConfig` does),
+   * with the values the last blocks give them. Cut from the last text's layout when it can be
+   * (`#resplit`): only the part that differs is scanned, and the blocks before and after it are the
+   * last ones, values included. Else scanned whole, and blocks found again by text.
+   */
+  #split(text: string): Cut | undefined {
     checkDocumentSize(Buffer.byteLength(text), this.#ctx);
-    return splitConfigBlocks(text);
+    const last = this.#blocks;
+    const cut = last && this.#resplit(text, last);
+    if (cut) return cut;
+    const layout = scanConfigBlocks(text);
+    if (!layout) return undefined;
+    const blocks = layoutBlocks(text, layout);
+    const reused = last
+      ? reusableValues(blocks, { blocks: layoutBlocks(last.text, last.layout), values: last.values })
+      : [];
+    return { layout, blocks, reused };
+  }
+
+  /**
+   * `text` cut from the layout of `last` (`rescanConfigBlocks`): the blocks kept before and after
+   * the part scanned again keep their values, and a block scanned again takes the value of a block
+   * it replaced with the very same text. Undefined when the layout cannot be had that way.
+   */
+  #resplit(text: string, last: CutText): Cut | undefined {
+    const again = rescanConfigBlocks(last.text, last.layout, text);
+    if (!again) return undefined;
+    const { layout, scanned, kept, synced } = again;
+    const { starts, ends } = last.layout;
+    const old = last.text;
+    const reused: (BlockValue | undefined)[] = last.values.slice(0, kept);
+    // The blocks scanned again take the value of a block they replaced with the very same text.
+    const replaced = new Map<string, BlockValue>();
+    for (let j = kept; j < synced; j++) replaced.set(old.slice(starts[j], ends[j]), last.values[j]!);
+    for (let i = kept; i < kept + scanned; i++) {
+      reused.push(replaced.get(text.slice(layout.starts[i], layout.ends[i])));
+    }
+    for (let j = synced; j < starts.length; j++) reused.push(last.values[j]);
+    const names = last.names;
+    if (!names) return { layout, blocks: layoutBlocks(text, layout), reused };
+    // The modules of the blocks replaced; the kept ones are distinct modules of the last config.
+    const dropped = new Set<unknown>();
+    for (let j = kept; j < synced; j++) {
+      const value = last.values[j]!;
+      if ('module' in value) dropped.add(value.module);
+    }
+    const middle = { from: kept, to: kept + scanned };
+    return {
+      layout,
+      blocks: layoutBlocks(text, layout),
+      reused,
+      namesUnique: (values) => _middleNamesUnique(values, middle, names, dropped),
+      rename: { names, dropped, middle },
+    };
   }
 
   #unchanged(text: string): IncrementalParseResult | undefined {
@@ -167,18 +219,20 @@ export class IncrementalParser {
   /** Keeps exactly the blocks of `text` (so memory follows the current text), and its config. */
   #commit(
     text: string,
-    blocks: readonly ConfigBlock[],
+    cut: Pick<Cut, 'layout' | 'rename'>,
     values: readonly BlockValue[],
     config: AppConfig,
     tally: BlockTally,
   ): IncrementalParseResult {
-    this.#blocks = { texts: blocks.map((block) => block.text), values };
-    this.#last = { text, config, blocks: blocks.length };
+    const { layout } = cut;
+    this.#blocks = { text, layout, values, names: _modulesByName(config, values, cut.rename) };
+    const blocks = layout.starts.length;
+    this.#last = { text, config, blocks };
     return this.#count({
       config,
       mode: 'blocks',
       blocksParsed: tally.parsed,
-      blocksReused: blocks.length - tally.parsed,
+      blocksReused: blocks - tally.parsed,
       bytesParsed: tally.bytes,
     });
   }
@@ -209,16 +263,95 @@ export class IncrementalParser {
   }
 }
 
+/** A text assembled from blocks: where they are, and each one's value. */
+interface CutText {
+  text: string;
+  layout: BlockLayout;
+  values: readonly BlockValue[];
+  /**
+   * Each module of its config by name, when `modules` is the list of its module blocks (their names
+   * are unique: the config passed the checks): what tells the next text's new names unique.
+   */
+  names: Map<string, unknown> | undefined;
+}
+
+/** What changed between a text cut by `#resplit` and the last one, for the names of its modules. */
+interface Rename {
+  /** The last text's modules by name (`CutText.names`). */
+  names: Map<string, unknown>;
+  /** The modules of the last text's blocks that were scanned again. */
+  dropped: ReadonlySet<unknown>;
+  /** The new text's blocks scanned again: `from` to `to - 1`. */
+  middle: { from: number; to: number };
+}
+
+/** A new text's blocks, with the value each may take from the last text's (else undefined). */
+interface Cut {
+  layout: BlockLayout;
+  blocks: BlockList;
+  reused: (BlockValue | undefined)[];
+  /** Whether the module names of the config these blocks assemble to are known unique. */
+  namesUnique?: (values: readonly BlockValue[]) => boolean;
+  rename?: Rename;
+}
+
+/**
+ * Whether the modules of the blocks scanned again have names unique among themselves, that no
+ * module kept from the last text has: the kept ones are distinct modules of the last config,
+ * whose names were unique, so then every name is.
+ */
+function _middleNamesUnique(
+  values: readonly BlockValue[],
+  middle: Rename['middle'],
+  names: ReadonlyMap<string, unknown>,
+  dropped: ReadonlySet<unknown>,
+): boolean {
+  const seen = new Set<string>();
+  for (let i = middle.from; i < middle.to; i++) {
+    const value = values[i]!;
+    if (!('module' in value)) continue;
+    const name = isPlainObject(value.module) ? value.module.name : undefined;
+    if (typeof name !== 'string' || seen.has(name)) return false;
+    seen.add(name);
+    const owner = names.get(name);
+    if (owner !== undefined && !dropped.has(owner)) return false;
+  }
+  return true;
+}
+
+/**
+ * `CutText.names` of a committed config: the last map moved on by what changed (a text cut by
+ * `#resplit`), else made anew; none when `modules` is not the list of the module blocks.
+ */
+function _modulesByName(
+  config: AppConfig,
+  values: readonly BlockValue[],
+  rename: Rename | undefined,
+): Map<string, unknown> | undefined {
+  if (rename) {
+    const { names, dropped, middle } = rename;
+    for (const module of dropped) {
+      const name = (module as { name: string }).name;
+      if (names.get(name) === module) names.delete(name);
+    }
+    for (let i = middle.from; i < middle.to; i++) {
+      const value = values[i]!;
+      if ('module' in value) names.set((value.module as { name: string }).name, value.module);
+    }
+    return names;
+  }
+  let items = 0;
+  for (const value of values) if ('module' in value) items++;
+  if (items === 0 || items !== config.modules.length) return undefined;
+  return new Map(config.modules.map((module) => [module.name, module]));
+}
+
 /** UTF-8 bytes of the blocks without a reused value, counted up to `limit` (a large change then). */
-function _newBytes(
-  blocks: readonly ConfigBlock[],
-  reused: readonly (BlockValue | undefined)[],
-  limit: number,
-): number {
+function _newBytes(blocks: BlockList, reused: readonly (BlockValue | undefined)[], limit: number): number {
   let bytes = 0;
   for (let i = 0; i < blocks.length; i++) {
     if (reused[i] !== undefined) continue;
-    bytes += Buffer.byteLength(blocks[i]!.text);
+    bytes += Buffer.byteLength(blocks.text(i));
     if (bytes >= limit) break;
   }
   return bytes;

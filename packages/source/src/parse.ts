@@ -81,6 +81,32 @@ export function parseText(text: string, ctx: ParseContext): unknown {
  * never modified). Throws `ConfigParseError` naming the first problem and, with `locate`, its position.
  */
 export function toAppConfig(value: unknown, ctx: ToAppConfigContext): AppConfig {
+  return _checkConfig(value, ctx, undefined);
+}
+
+/**
+ * `toAppConfig` for a config assembled from blocks, where `checked[i]` says that `modules[i]` is a
+ * module object that passed these very checks before, under the same context (a module block
+ * reused from the last parse): of such a module only the name is looked at, for uniqueness; with
+ * `namesUnique` (the caller knows the module names unique) not even that. The verdict is
+ * `toAppConfig`'s, since each module's checks depend on that module alone (and `ctx.overlay`), and
+ * configs are read-only.
+ */
+export function toAppConfigChecked(
+  value: unknown,
+  ctx: ToAppConfigContext,
+  checked: readonly boolean[],
+  namesUnique = false,
+): AppConfig {
+  return _checkConfig(value, ctx, checked, namesUnique);
+}
+
+function _checkConfig(
+  value: unknown,
+  ctx: ToAppConfigContext,
+  checked: readonly boolean[] | undefined,
+  namesUnique = false,
+): AppConfig {
   const fail = (reason: string, path: readonly (string | number)[] = []): never => {
     throw new ConfigParseError(reason, { file: ctx.filename, ..._position(ctx.locate, path) });
   };
@@ -97,53 +123,76 @@ export function toAppConfig(value: unknown, ctx: ToAppConfigContext): AppConfig 
   if (!Array.isArray(modules)) fail(`\`modules\` must be a list, not ${_describe(modules)}`, ['modules']);
 
   const firstIndexByName = new Map<string, number>();
-  (modules as unknown[]).forEach((module, i) => {
-    const at = ['modules', i] as const;
-    const label = `modules[${i}]`;
-    if (!isPlainObject(module)) fail(`${label} must be a mapping, not ${_describe(module)}`, at);
-    const m = module as Record<string, unknown>;
-    for (const field of ['name', 'type'] as const) {
-      const v = m[field];
-      if (field === 'type' && v === undefined && ctx.overlay) continue;
-      if (typeof v !== 'string' || v.trim() === '') {
-        const problem = v === undefined ? 'is missing' : `must be a non-empty string, not ${_describe(v)}`;
-        fail(`${label}: \`${field}\` ${problem}`, v === undefined ? at : [...at, field]);
-      }
+  const list = modules as unknown[];
+  for (let i = 0; i < list.length; i++) {
+    const module = list[i];
+    const trusted = checked?.[i] === true;
+    if (trusted && namesUnique) continue;
+    if (!trusted) _checkModuleFields(module, i, ctx, fail);
+    if (namesUnique) {
+      _checkModuleMembers(module as Record<string, unknown>, i, fail);
+      continue;
     }
-    const name = m.name as string;
+    const name = (module as { name: string }).name;
     const first = firstIndexByName.get(name);
     if (first !== undefined) {
       const firstPos = _position(ctx.locate, ['modules', first, 'name']);
       const where = firstPos.line ? `line ${firstPos.line}` : `modules[${first}]`;
       fail(`duplicate module name "${name}" (first defined at ${where}); module names must be unique`, [
-        ...at,
+        'modules',
+        i,
         'name',
       ]);
     }
     firstIndexByName.set(name, i);
-    if (m.config !== undefined && !isPlainObject(m.config)) {
-      fail(`module "${name}": \`config\` must be a mapping, not ${_describe(m.config)}`, [...at, 'config']);
+    if (!trusted) _checkModuleMembers(module as Record<string, unknown>, i, fail);
+  }
+  return config as AppConfig;
+}
+
+type Fail = (reason: string, path?: readonly (string | number)[]) => never;
+
+/** A module's shape, `name` and `type` (checked before its name's uniqueness). */
+function _checkModuleFields(module: unknown, i: number, ctx: ToAppConfigContext, fail: Fail): void {
+  const at = ['modules', i] as const;
+  const label = `modules[${i}]`;
+  if (!isPlainObject(module)) fail(`${label} must be a mapping, not ${_describe(module)}`, at);
+  const m = module as Record<string, unknown>;
+  for (const field of ['name', 'type'] as const) {
+    const v = m[field];
+    if (field === 'type' && v === undefined && ctx.overlay) continue;
+    if (typeof v !== 'string' || v.trim() === '') {
+      const problem = v === undefined ? 'is missing' : `must be a non-empty string, not ${_describe(v)}`;
+      fail(`${label}: \`${field}\` ${problem}`, v === undefined ? at : [...at, field]);
     }
-    if (m.dependsOn !== undefined) {
-      const deps = m.dependsOn;
-      if (!Array.isArray(deps)) {
-        fail(`module "${name}": \`dependsOn\` must be a list of module names, not ${_describe(deps)}`, [
+  }
+}
+
+/** A module's `config` and `dependsOn` (checked after its name's uniqueness). */
+function _checkModuleMembers(m: Record<string, unknown>, i: number, fail: Fail): void {
+  const at = ['modules', i] as const;
+  const name = m.name as string;
+  if (m.config !== undefined && !isPlainObject(m.config)) {
+    fail(`module "${name}": \`config\` must be a mapping, not ${_describe(m.config)}`, [...at, 'config']);
+  }
+  if (m.dependsOn !== undefined) {
+    const deps = m.dependsOn;
+    if (!Array.isArray(deps)) {
+      fail(`module "${name}": \`dependsOn\` must be a list of module names, not ${_describe(deps)}`, [
+        ...at,
+        'dependsOn',
+      ]);
+    }
+    (deps as unknown[]).forEach((dep, j) => {
+      if (typeof dep !== 'string') {
+        fail(`module "${name}": \`dependsOn[${j}]\` must be a module name, not ${_describe(dep)}`, [
           ...at,
           'dependsOn',
+          j,
         ]);
       }
-      (deps as unknown[]).forEach((dep, j) => {
-        if (typeof dep !== 'string') {
-          fail(`module "${name}": \`dependsOn[${j}]\` must be a module name, not ${_describe(dep)}`, [
-            ...at,
-            'dependsOn',
-            j,
-          ]);
-        }
-      });
-    }
-  });
-  return config as AppConfig;
+    });
+  }
 }
 
 /**

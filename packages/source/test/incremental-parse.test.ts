@@ -103,6 +103,40 @@ describe('IncrementalParser', () => {
     );
   });
 
+  it('checks only the name of a reused module, and still refuses a name repeated by copied blocks', () => {
+    const parser = new IncrementalParser({ filename: FILE });
+    const text = configText(50);
+    parser.parse(text);
+    // Module 7's block pasted again at the end: both copies reuse one value, and one name twice.
+    const copied = text.replace('workflows:', `${moduleYaml(7)}workflows:`);
+    const full = fullOutcome(copied);
+    expect(full).toBeInstanceOf(ConfigParseError);
+    const error = catchParseError(() => parser.parse(copied));
+    expect(error.message).toBe((full as ConfigParseError).message);
+    expect(error.message).toContain('duplicate module name "module-7"');
+  });
+
+  it('follows renames: a name given up may be taken, a name still held may not', () => {
+    const parser = new IncrementalParser({ filename: FILE });
+    let text = configText(40);
+    const step = (next: string) => {
+      text = next;
+      const full = fullOutcome(text);
+      if (full instanceof ConfigParseError) {
+        expect(catchParseError(() => parser.parse(text)).message).toBe(full.message);
+      } else expect(parser.parse(text).config).toStrictEqual(full);
+    };
+    parser.parse(text);
+    step(text.replace('name: module-5\n', 'name: renamed\n')); // module-5 given up
+    step(text.replace('name: module-6\n', 'name: module-5\n')); // and taken
+    step(text.replace('name: module-7\n', 'name: module-8\n')); // module-8 still held: refused
+    step(text.replace('name: module-8\n    type', 'name: module-7\n    type')); // back, both renamed
+    step(text.replace('name: renamed\n', 'name: module-6\n'));
+    expect(parser.parse(text).config.modules.map((m) => m.name)).toEqual(
+      Array.from({ length: 40 }, (_, i) => (i === 5 ? 'module-6' : i === 6 ? 'module-5' : `module-${i}`)),
+    );
+  });
+
   it('hands back the same config for the same text', () => {
     const parser = new IncrementalParser({ filename: FILE });
     const first = parser.parse(configText(3));

@@ -8,6 +8,7 @@ import {
   parseText,
   toAppConfig,
 } from '../src/index.js';
+import { toAppConfigChecked } from '../src/parse.js';
 import { catchParseError } from './parse-error.js';
 
 const ctx = { filename: 'config.yaml' };
@@ -318,5 +319,49 @@ describe('parseConfigWith (pluggable parsers)', () => {
 
   it('uses parseConfig when no parser is given', () => {
     expect(parseConfigWith(undefined, 'modules: []\n', ctx)).toEqual({ modules: [] });
+  });
+});
+
+describe('toAppConfigChecked (the structural checks of a config assembled from blocks)', () => {
+  const ctx = { filename: 'c.yaml' };
+  const outcome = (run: () => unknown) => {
+    try {
+      return run();
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+
+  it('gives toAppConfig’s verdict when no module was checked before, problem for problem', () => {
+    const configs: unknown[] = [
+      {
+        modules: [
+          { name: 'a', type: 't' },
+          { name: 'a', type: 't', config: 5 },
+        ],
+      },
+      { modules: [{ name: 'a', type: 't', dependsOn: [1] }] },
+      { modules: [{ name: ' ', type: 't' }] },
+      { modules: [{ name: 'a' }] },
+      { modules: 'x' },
+      { modules: [{ name: 'a', type: 't' }] },
+    ];
+    for (const config of configs) {
+      const none = (config as { modules: unknown }).modules;
+      const checked = Array.isArray(none) ? none.map(() => false) : [];
+      expect(outcome(() => toAppConfigChecked(config, ctx, checked))).toEqual(
+        outcome(() => toAppConfig(config, ctx)),
+      );
+    }
+  });
+
+  it('looks only at the name of a module checked before (a reused block), and still refuses repeats', () => {
+    // Not a valid module, but marked checked: its checks are not run again.
+    const trusted = { name: 'a', type: 5 };
+    expect(toAppConfigChecked({ modules: [trusted] }, ctx, [true]).modules[0]).toBe(trusted);
+    expect(() => toAppConfigChecked({ modules: [trusted] }, ctx, [false])).toThrow('`type`');
+    expect(() =>
+      toAppConfigChecked({ modules: [{ name: 'a', type: 't' }, trusted] }, ctx, [false, true]),
+    ).toThrow('duplicate module name "a"');
   });
 });

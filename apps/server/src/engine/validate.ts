@@ -9,7 +9,7 @@ import {
 import { parseModuleConfig } from './module-config.js';
 import { isValidModuleName, MODULE_NAME_RULE } from './module-name.js';
 import type { ModuleRegistry } from './registry.js';
-import type { PreparedModule } from './types.js';
+import type { ModuleType, PreparedModule } from './types.js';
 
 export type ValidationOutcome =
   | { ok: true; modules: PreparedModule[] }
@@ -38,14 +38,13 @@ export function validateAppConfig(
   const byName = new Map(config.modules.map((m) => [m.name, m]));
 
   for (const module of config.modules) {
-    const at = moduleIssuePath(module.name);
     if (!isValidModuleName(module.name))
-      issues.push({ path: at, message: `module names are ${MODULE_NAME_RULE}` });
+      issues.push({ path: moduleIssuePath(module.name), message: `module names are ${MODULE_NAME_RULE}` });
     const type = registry.get(module.type);
     if (!type) {
       const known = registry.list().map((t) => t.type);
       issues.push({
-        path: `${at}.type`,
+        path: `${moduleIssuePath(module.name)}.type`,
         message: `unknown module type "${module.type}"; known: ${known.join(', ')}`,
       });
       continue;
@@ -56,7 +55,7 @@ export function validateAppConfig(
       if (!(error instanceof ConfigValidationError)) throw error;
       issues.push(...error.issues);
     }
-    issues.push(..._dependencyIssues(module, byName, registry));
+    _dependencyIssues(module, type.needs, byName, issues);
   }
 
   const order = known && _sameGraph(known.modules, config.modules) ? known.order : _orderOf(config);
@@ -95,33 +94,33 @@ export function prepareAppConfig(config: AppConfig, registry: ModuleRegistry): P
   return outcome.modules;
 }
 
+/** Pushes onto `issues` what is wrong with `module`'s `dependsOn` (most modules: nothing, no allocation). */
 function _dependencyIssues(
   module: ModuleConfig,
+  needs: ModuleType['needs'],
   byName: ReadonlyMap<string, ModuleConfig>,
-  registry: ModuleRegistry,
-): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  const path = moduleIssuePath(module.name, 'dependsOn');
+  issues: ValidationIssue[],
+): void {
   const deps = module.dependsOn ?? [];
+  const path = () => moduleIssuePath(module.name, 'dependsOn');
   for (const dep of deps) {
-    if (dep === module.name) issues.push({ path, message: 'a module cannot depend on itself' });
+    if (dep === module.name) issues.push({ path: path(), message: 'a module cannot depend on itself' });
     else if (!byName.has(dep))
-      issues.push({ path, message: `depends on "${dep}", which is not a module here` });
+      issues.push({ path: path(), message: `depends on "${dep}", which is not a module here` });
   }
-  const needs = registry.get(module.type)?.needs ?? {};
+  if (!needs) return;
   for (const [type, need] of Object.entries(needs)) {
     const matching = deps.filter((d) => byName.get(d)?.type === type);
     if (need === 'required' && matching.length === 0) {
-      issues.push({ path, message: `needs a "${type}" module among dependsOn` });
+      issues.push({ path: path(), message: `needs a "${type}" module among dependsOn` });
     }
     if (matching.length > 1) {
       issues.push({
-        path,
+        path: path(),
         message: `at most one "${type}" module among dependsOn, found ${matching.join(', ')}`,
       });
     }
   }
-  return issues;
 }
 
 function _routeIssues(modules: readonly PreparedModule[]): ValidationIssue[] {

@@ -1,6 +1,6 @@
 import { ERROR_CODES } from '../errors.js';
 import type { AppConfig, ConfigSnapshot, LoadOptions } from '../types.js';
-import { type FoundReferences, findReferences } from './find.js';
+import { type FoundReferences, ReferenceFinder } from './find.js';
 import { type ReferenceOptions, type ResolvedReferenceOptions, resolveReferenceOptions } from './options.js';
 import { hashFound, resolveFound } from './resolve.js';
 import { mayHoldReferences } from './syntax.js';
@@ -30,10 +30,17 @@ export class ReferenceStage {
   readonly #opts: ResolvedReferenceOptions | undefined;
   readonly #filename: string;
   #last: { textHash: string; config: AppConfig; found: FoundReferences } | undefined;
+  /** Finds the references of each new config walking only its new blocks (sections, modules). */
+  readonly #finder = new ReferenceFinder();
 
   constructor(opts: ReferenceOptions | undefined, filename: string) {
     this.#opts = opts && resolveReferenceOptions(opts);
     this.#filename = filename;
+  }
+
+  /** Blocks (top-level values, modules) walked for references so far: new objects only. */
+  get blocksWalked(): number {
+    return this.#finder.blocksWalked;
   }
 
   /** Absolute paths of the files the last parsed text references, as written. */
@@ -47,7 +54,7 @@ export class ReferenceStage {
     if (!opts) return snapshot;
     const { config, hash: textHash } = snapshot;
     const last = this.#last;
-    const found = last?.config === config ? last.found : findReferences(config);
+    const found = last?.config === config ? last.found : this.#finder.find(config);
     this.#last = { textHash, config, found };
     const resolved = await resolveFound(config, found, opts, { ...ctx, textHash, filename: this.#filename });
     if (resolved.config === config) return snapshot;
