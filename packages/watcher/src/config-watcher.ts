@@ -59,6 +59,12 @@ const HIDDEN_PREFIX = '..';
 const SAME_SAVE_MS = 10;
 /** Reads a check repeats at once because an event came while it read, before it waits instead. */
 const MAX_EVENT_REREADS = 3;
+/**
+ * Node's `writeFile` writes in chunks of this size (`kWriteFileMaxChunkSize`), one `write` each, and
+ * other writers write in chunks too: a file this big may be a first chunk, whose stat holds still
+ * until the next one lands. Such files always settle; smaller ones came in one write.
+ */
+export const ONE_WRITE_BYTES = 512 * 1024;
 
 /**
  * Watches a config file through its directory with chokidar and decides by content hash, never by
@@ -319,13 +325,15 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
   }
 
   /**
-   * Whether `reading` must settle: always with `alwaysSettle`, or for an empty file; else only when
-   * its stat differs from the one taken after the last event (the writer was still writing), or
-   * there is none to compare.
+   * Whether `reading` must settle: always with `alwaysSettle`, for an empty file or one of
+   * `ONE_WRITE_BYTES` or more; else only when its stat differs from the one taken after the last
+   * event (the writer was still writing), or there is none to compare.
    */
   private async _mustSettle(reading: Reading): Promise<boolean> {
-    // An empty file is most often an in-place save between its truncate and its write.
-    if (this.options.alwaysSettle || !reading.read || reading.read.stamp.size === 0) return true;
+    if (this.options.alwaysSettle || !reading.read) return true;
+    // Empty: most often an in-place save between its truncate and its write. Big: maybe one chunk.
+    const { size } = reading.read.stamp;
+    if (size === 0 || size >= ONE_WRITE_BYTES) return true;
     await this._sampling;
     return !sameFileStamp(this._sample?.stamp, reading.read.stamp);
   }

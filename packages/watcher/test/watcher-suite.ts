@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigParseError, FileSource } from '@cfg/source';
 import { describe, expect, it } from 'vitest';
+import { ONE_WRITE_BYTES } from '../src/config-watcher.js';
 import { ConfigWatcher, type ConfigWatcherOptions } from '../src/index.js';
 import { CountingFileSource, configText, hashOf, Recorder, until, useFixtures, WAIT_MS } from './helpers.js';
 
@@ -299,6 +300,24 @@ export function runWatcherSuite(base: ConfigWatcherOptions): void {
       await writeFile(file, text);
       await recorder.changeTo(text);
       expect(performance.now() - savedAt).toBeLessThan(10_000);
+    });
+
+    it('14c. a big file written in chunks, as Node writeFile does, is never delivered half-way', async () => {
+      // A settle long beside the writer's pause: what matters is that a big file settles at all.
+      const { file, recorder } = await setup({ debounceMs: 0, settleMs: 200 });
+      for (let revision = 1; revision <= 2; revision++) {
+        // The first chunk is ONE_WRITE_BYTES and ends on a module boundary (a comment pads it): it parses.
+        const text = configText(revision, 12_000);
+        const cut = text.lastIndexOf('\n  - name: ', ONE_WRITE_BYTES - 100) + 1;
+        const first = `${text.slice(0, cut)}${'#'.repeat(ONE_WRITE_BYTES - cut - 1)}\n`;
+        const handle = await open(file, 'w');
+        await handle.write(first);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await handle.write(text.slice(cut));
+        await handle.close();
+        await recorder.changeTo(first + text.slice(cut));
+      }
+      for (const { snapshot } of recorder.changes) expect(snapshot.config.modules).toHaveLength(12_000);
     });
 
     it('11. stop() inside onChange and stop() twice: nothing more is delivered', async () => {
