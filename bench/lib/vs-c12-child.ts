@@ -146,7 +146,12 @@ async function main(): Promise<void> {
       if (spec.contender === 'c12' || spec.contender === 'hand-roll') return send({ type: 'torn' });
       return fail('a delivered config has no value for the key');
     }
-    send({ type: 'delivered', value, at, ...(loadMs !== undefined && Number.isFinite(loadMs) ? { loadMs } : {}) });
+    send({
+      type: 'delivered',
+      value,
+      at,
+      ...(loadMs !== undefined && Number.isFinite(loadMs) ? { loadMs } : {}),
+    });
   };
   const start = { cfg: startCfg, 'cfg-applied': startCfg, c12: startC12, 'hand-roll': startHandRoll }[
     spec.contender
