@@ -199,15 +199,12 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
     // chokidar drops a 2nd `change` to one path within 50 ms; `raw` is every fs notification,
     // unthrottled, so a burst's last save is never lost. Natively, `raw` (fs.watch on the directory
     // and on the file) covers every event `all` reports, so it is the only one heard. Polling,
-    // `raw` is each watched file's stat change, and `all` adds what only a directory re-read shows
-    // (a file appearing or going); its `change` repeats `raw` and is left out. A notification is a
-    // hint to check: the hash decides.
+    // `raw` is each watched file's stat change and `all` adds what only a directory re-read shows (a
+    // file appearing or going). Both are heard: a file deleted and re-created between two polls may
+    // come as `all`'s `change` alone. One poll's events fold into one notification (`_notify`). A
+    // notification is a hint to check: the hash decides.
     fsw.on('raw', (_event, path) => this._onFsEvent(path));
-    if (usePolling) {
-      fsw.on('all', (event, path) => {
-        if (event !== 'change') this._onFsEvent(path);
-      });
-    }
+    if (usePolling) fsw.on('all', (_event, path) => this._onFsEvent(path));
     fsw.on('error', (error) => {
       loop.report(
         new WatchError('CFG_WATCH_FS', `watching ${this._dir} failed: ${toError(error).message}`, {
