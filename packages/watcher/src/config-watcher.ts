@@ -57,14 +57,21 @@ const HIDDEN_PREFIX = '..';
  * truncate and a write, two kernel events usually well under a millisecond apart.
  */
 const SAME_SAVE_MS = 10;
+/**
+ * The events of one save (an in-place save is a truncate, then its write) come within about this:
+ * at debounce 0 a check still waits this long after the first, so it reads the save, not its empty
+ * first half.
+ */
+const SAVE_EVENTS_MS = 1;
 /** Reads a check repeats at once because an event came while it read, before it waits instead. */
 const MAX_EVENT_REREADS = 3;
 /**
- * Node's `writeFile` writes in chunks of this size (`kWriteFileMaxChunkSize`), one `write` each, and
- * other writers write in chunks too: a file this big may be a first chunk, whose stat holds still
- * until the next one lands. Such files always settle; smaller ones came in one write.
+ * Writers that write in blocks write whole blocks until the last, short one: Node's `writeFile`
+ * 512 KiB (`kWriteFileMaxChunkSize`), stdio 4 KiB, vim 8 KiB. Between two writes the file is a whole
+ * number of blocks, and its stat holds still until the next one lands: a file of that size may be
+ * unfinished and always settles. Any other size ends in a short block, which came last.
  */
-export const ONE_WRITE_BYTES = 512 * 1024;
+export const WRITE_BLOCK_BYTES = 4096;
 
 /**
  * Watches a config file through its directory with chokidar and decides by content hash, never by
@@ -90,6 +97,8 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
   private _resample = false;
   /** Relevant file-system events seen (the config's or its references'), coalesced per loop turn. */
   private _fsEvents = 0;
+  /** Ends a settle pause early: the file moved, so there is no point waiting for it to hold still. */
+  private _wakeSettle?: () => void;
   /** When the last notification was sent, and whether events were folded into it since. */
   private _notifiedAt = Number.NEGATIVE_INFINITY;
   private _folded = false;
@@ -122,7 +131,8 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
       onRecover,
       logger,
       probe: (signal, lastHash) => this._settledHash(signal, lastHash),
-      debounceMs,
+      // Even at debounce 0, the events of one save (a truncate, then its write) are waited for.
+      debounceMs: Math.max(debounceMs, SAVE_EVENTS_MS),
       maxWaitMs,
       confirmDelayMs,
       periodMs: resyncIntervalMs,
@@ -284,6 +294,7 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
   private _notify(): void {
     this._fsEvents++;
     this._takeSample();
+    this._wakeSettle?.();
     if (performance.now() - this._notifiedAt < SAME_SAVE_MS) {
       this._folded = true;
       return;
@@ -322,15 +333,15 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
   }
 
   /**
-   * Whether `reading` must settle: always with `alwaysSettle`, for an empty file or one of
-   * `ONE_WRITE_BYTES` or more; else only when its stat differs from the one taken after the last
-   * event (the writer was still writing), or there is none to compare.
+   * Whether `reading` must settle: always with `alwaysSettle`, for a file of a whole number of
+   * `WRITE_BLOCK_BYTES` (empty included); else only when its stat differs from the one taken after
+   * the last event (the writer was still writing), or there is none to compare.
    */
   private async _mustSettle(reading: Reading): Promise<boolean> {
     if (this.options.alwaysSettle || !reading.read) return true;
-    // Empty: most often an in-place save between its truncate and its write. Big: maybe one chunk.
-    const { size } = reading.read.stamp;
-    if (size === 0 || size >= ONE_WRITE_BYTES) return true;
+    // Empty: most often an in-place save between its truncate and its write. Whole blocks: maybe a
+    // writer between two of them.
+    if (reading.read.stamp.size % WRITE_BLOCK_BYTES === 0) return true;
     await this._sampling;
     return !sameFileStamp(this._sample?.stamp, reading.read.stamp);
   }
@@ -399,7 +410,13 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
         if (reading.hash === lastHash) break;
         const pause = (await this._mustSettle(reading)) ? settleMs - this._seenFor(reading) : 0;
         if (pause > 0) {
-          await sleep(pause, undefined, { signal });
+          // An event ends the pause (a few times per check at most): the next chunk of a writer that
+          // writes in blocks has landed, and the file may be complete now.
+          if (await this._settlePause(pause, rereads < MAX_EVENT_REREADS, reading.events, signal)) {
+            rereads++;
+            reading = await this._read(signal); // judged afresh: it may need a settle of its own
+            continue;
+          }
           if (await this._unmoved(reading)) break;
         } else if (this._fsEvents === reading.events || rereads++ >= MAX_EVENT_REREADS) {
           break; // held still long enough, and no event since the read (else: read again)
@@ -414,6 +431,42 @@ export class ConfigWatcher<C extends AppConfig = AppConfig> {
     if (reading instanceof Error) throw reading;
     this._toLoad = this._lastReading = reading;
     return reading.hash;
+  }
+
+  /**
+   * Sleeps `ms`, or when `wake`, until a file event (at once if one came since `_fsEvents` was
+   * `events`); true when an event ended it.
+   */
+  private async _settlePause(
+    ms: number,
+    wake: boolean,
+    events: number,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    if (!wake) return sleep(ms, false, { signal });
+    signal.throwIfAborted();
+    if (this._fsEvents !== events) return true;
+    return new Promise((resolve, reject) => {
+      const cleanup = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', aborted);
+        if (this._wakeSettle === onEvent) this._wakeSettle = undefined;
+      };
+      const onEvent = () => {
+        cleanup();
+        resolve(true);
+      };
+      const aborted = () => {
+        cleanup();
+        reject(signal.reason);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        resolve(false);
+      }, ms);
+      signal.addEventListener('abort', aborted, { once: true });
+      this._wakeSettle = onEvent;
+    });
   }
 
   /** The file's hash (with its bytes when the source can `read()`), or the not-found error when it is missing (any other error is thrown). */

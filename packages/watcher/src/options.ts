@@ -28,10 +28,12 @@ export interface ConfigWatcherOptions extends CommonWatchOptions {
   maxWaitMs?: number;
   /**
    * When the file's stat (size, mtime, ctime, inode) moved between the last event and the read — the
-   * writer was still writing — or the file is empty or 512 KiB or more (maybe a first chunk), the
-   * bytes read must hold still this long before they are parsed: the same stat and no event after
-   * the pause, else they are read again and must hash the same. Smaller bytes whose stat matches the
-   * one taken right after the event are complete and cost no wait. 0 = off.
+   * writer was still writing — or the file's size is a whole number of 4 KiB blocks (empty
+   * included: maybe a writer between two blocks), the bytes read must hold still this long before
+   * they are parsed: the same stat and no event after the pause, else they are read again and must
+   * hash the same; a file event during the pause ends it (the file is read again at once). Other
+   * bytes whose stat matches the one taken right after the event are complete and cost no wait.
+   * 0 = off.
    * @defaultValue 10
    */
   settleMs?: number;

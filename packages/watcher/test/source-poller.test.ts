@@ -1,6 +1,6 @@
 import { DatabaseSource } from '@cfg/source';
 import { MemoryConfigStore } from '@cfg/source/test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SourcePoller, type SourcePollerOptions } from '../src/index.js';
 import { configText, hashOf, Recorder, until, useFixtures } from './helpers.js';
 
@@ -42,6 +42,21 @@ describe('SourcePoller', () => {
     expect(change.snapshot.config.revision).toBe(1);
     expect(poller.stats.events).toBe(1);
     expect(poller.stats.checks).toBe(checks + 1);
+  });
+
+  it('a push hint is checked on the next turn of the event loop, not after a timer (debounce 0)', async () => {
+    const { store, recorder } = await setup({ intervalMs: 600_000, push: true });
+    // With timers frozen, only a check started without one can deliver.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval'] });
+    try {
+      store.put('default', configText(1));
+      for (let turn = 0; turn < 100 && recorder.changes.length === 0; turn++) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(recorder.changes.map((c) => c.snapshot.config.revision)).toEqual([1]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('nudge() checks a source that cannot signal, long before the interval', async () => {

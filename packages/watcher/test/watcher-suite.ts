@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigParseError, FileSource } from '@cfg/source';
 import { describe, expect, it } from 'vitest';
-import { ONE_WRITE_BYTES } from '../src/config-watcher.js';
+import { WRITE_BLOCK_BYTES } from '../src/config-watcher.js';
 import { ConfigWatcher, type ConfigWatcherOptions } from '../src/index.js';
 import { CountingFileSource, configText, hashOf, Recorder, until, useFixtures, WAIT_MS } from './helpers.js';
 
@@ -306,10 +306,11 @@ export function runWatcherSuite(base: ConfigWatcherOptions): void {
       // A settle long beside the writer's pause: what matters is that a big file settles at all.
       const { file, recorder } = await setup({ debounceMs: 0, settleMs: 200 });
       for (let revision = 1; revision <= 2; revision++) {
-        // The first chunk is ONE_WRITE_BYTES and ends on a module boundary (a comment pads it): it parses.
+        // The first chunk is Node's 512 KiB and ends on a module boundary (a comment pads it): it parses.
         const text = configText(revision, 12_000);
-        const cut = text.lastIndexOf('\n  - name: ', ONE_WRITE_BYTES - 100) + 1;
-        const first = `${text.slice(0, cut)}${'#'.repeat(ONE_WRITE_BYTES - cut - 1)}\n`;
+        const chunk = 128 * WRITE_BLOCK_BYTES;
+        const cut = text.lastIndexOf('\n  - name: ', chunk - 100) + 1;
+        const first = `${text.slice(0, cut)}${'#'.repeat(chunk - cut - 1)}\n`;
         const handle = await open(file, 'w');
         await handle.write(first);
         await new Promise((resolve) => setTimeout(resolve, 5));
@@ -318,6 +319,41 @@ export function runWatcherSuite(base: ConfigWatcherOptions): void {
         await recorder.changeTo(first + text.slice(cut));
       }
       for (const { snapshot } of recorder.changes) expect(snapshot.config.modules).toHaveLength(12_000);
+    });
+
+    it('14d. a small file written in 8 KiB blocks with a pause between them (as vim writes) is never delivered half-way', async () => {
+      const { file, recorder } = await setup({ debounceMs: 0, settleMs: 200 });
+      for (let revision = 1; revision <= 2; revision++) {
+        // The first block ends on a module boundary (a comment pads it): alone, it parses.
+        const text = configText(revision, 400);
+        const block = 2 * WRITE_BLOCK_BYTES;
+        const cut = text.lastIndexOf('\n  - name: ', block - 100) + 1;
+        const first = `${text.slice(0, cut)}${'#'.repeat(block - cut - 1)}\n`;
+        const handle = await open(file, 'w');
+        await handle.write(first);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await handle.write(text.slice(cut));
+        await handle.close();
+        await recorder.changeTo(first + text.slice(cut));
+      }
+      for (const { snapshot } of recorder.changes) expect(snapshot.config.modules).toHaveLength(400);
+    });
+
+    it('14e. a big file written in chunks is delivered when its short last chunk lands, not settleMs later (a generous ceiling)', async () => {
+      // settleMs is far beyond the ceiling: only the second chunk's event can end the first chunk's settle.
+      const { file, recorder } = await setup({ debounceMs: 0, settleMs: 20_000 });
+      let text = configText(1, 12_000);
+      if (Buffer.byteLength(text) % WRITE_BLOCK_BYTES === 0) text += '#\n';
+      const chunk = 128 * WRITE_BLOCK_BYTES;
+      const savedAt = performance.now();
+      const handle = await open(file, 'w');
+      await handle.write(text.slice(0, chunk));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await handle.write(text.slice(chunk));
+      await handle.close();
+      await recorder.changeTo(text);
+      expect(performance.now() - savedAt).toBeLessThan(10_000);
+      expect(recorder.changes).toHaveLength(1);
     });
 
     it('11. stop() inside onChange and stop() twice: nothing more is delivered', async () => {
