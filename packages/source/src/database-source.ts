@@ -20,6 +20,8 @@ import type {
 const NAME = 'database';
 /** Versions asked of the store's history per read while walking back. */
 const HISTORY_PAGE = 20;
+/** How old `hash()`'s read may be for the `load()` after it to take it (see `#takeProbed`). */
+const PROBE_REUSE_MS = 250;
 
 /** A source that reads one stored version, and says which. */
 export interface VersionSource extends ConfigSource {
@@ -93,6 +95,13 @@ export class DatabaseSource implements ConfigSource {
   #notice: { version: number; hash: string } | undefined;
   /** The version the last load read. */
   #loadedVersion = 0;
+  /** Notices (and reconnects) so far: a read taken before the latest one may be behind the store. */
+  #notices = 0;
+  /**
+   * What `hash()` had to load to answer (a text it never parsed, whose references it resolves): the
+   * `load()` right after it takes this instead of reading the same version again (see `#takeProbed`).
+   */
+  #probed: { snapshot: ConfigSnapshot; notices: number; at: number } | undefined;
   readonly #lastParse = new LastParse();
   readonly #parser: IncrementalParser;
   readonly #references: ReferenceStage;
@@ -120,6 +129,8 @@ export class DatabaseSource implements ConfigSource {
    * as read-only.
    */
   async load(opts: LoadOptions = {}): Promise<ConfigSnapshot> {
+    const probed = this.#takeProbed();
+    if (probed) return probed;
     const cached = this.#cachedSnapshot();
     if (cached && (await this.hash(opts)) === cached.hash) return cached;
     return this.#loadFresh(opts);
@@ -211,11 +222,32 @@ export class DatabaseSource implements ConfigSource {
    */
   async hash(opts: LoadOptions = {}): Promise<string> {
     opts.signal?.throwIfAborted();
+    this.#probed = undefined;
     const notice = this.#takeNotice();
     const hash = notice ? notice.hash : await this.#store.getDocumentHash(this.key);
     opts.signal?.throwIfAborted();
     if (hash === null) throw this.#notFound();
-    return this.#references.hash(hash, { ...opts, load: () => this.#loadFresh(opts) });
+    return this.#references.hash(hash, { ...opts, load: () => this.#probe(opts) });
+  }
+
+  /** `hash()`'s load, kept for the `load()` a watcher makes next (a change is then read once, not twice). */
+  async #probe(opts: LoadOptions): Promise<ConfigSnapshot> {
+    const notices = this.#notices;
+    const snapshot = await this.#loadFresh(opts);
+    this.#probed = { snapshot, notices, at: performance.now() };
+    return snapshot;
+  }
+
+  /**
+   * The snapshot `hash()` just loaded, once, if the store said nothing since that read began and it
+   * is at most `PROBE_REUSE_MS` old: as fresh as the hash the caller compared, which is all a
+   * watcher's `hash()` then `load()` asks for. Either way, none is kept after this.
+   */
+  #takeProbed(): ConfigSnapshot | undefined {
+    const probed = this.#probed;
+    this.#probed = undefined;
+    if (!probed || probed.notices !== this.#notices) return undefined;
+    return performance.now() - probed.at <= PROBE_REUSE_MS ? probed.snapshot : undefined;
   }
 
   /** The pending notice, if it is newer than the last load; either way, none is pending after this. */
@@ -233,6 +265,7 @@ export class DatabaseSource implements ConfigSource {
 
   /** Remembers the newest notice of a write (a deletion, or a store without hashes, leaves the store to be asked). */
   #noticed(change: DocumentChangeNotice): void {
+    this.#notices++;
     if (change.hash === '') {
       this.#notice = undefined;
       return;
@@ -309,6 +342,7 @@ export class DatabaseSource implements ConfigSource {
         // Notices may have been lost while disconnected: ask the caller to check (the store, not a notice).
         onReconnect: () => {
           if (!active) return;
+          this.#notices++;
           this.#notice = undefined;
           hint();
         },

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, rename, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parse as yamlParse } from 'yaml';
 import {
   CompositeSource,
@@ -219,6 +219,63 @@ describe('DatabaseSource and snapshotSource with references', () => {
       const second = await source.load(); // a cached snapshot is not served for a rotated secret
       expect([second.hash, passwordOf(second.config)]).toEqual([rotated, 'two']);
       expect((await store.getDocument('default'))!.data).toBe(text);
+    }
+  });
+
+  it("a change is read once: the load() after hash() takes the read hash() needed for the new text's references", async () => {
+    const { secret, references } = await setup();
+    const store = new MemoryConfigStore();
+    store.put('default', configText(`\${file:${secret}}`));
+    const source = new DatabaseSource(store, { references });
+    await source.load();
+    const unsubscribe = source.subscribe!(() => {});
+    await expect.poll(() => store.subscriberCount).toBe(1);
+    const reads = () => store.calls.getDocument;
+
+    // Pushed: the notice's hash stands in for the store's, and the text is read once.
+    store.put('default', configText(`\${file:${secret}}`, 'n: 1\n'));
+    let before = reads();
+    const hash = await source.hash();
+    const loaded = await source.load();
+    expect([loaded.hash, loaded.version, reads() - before]).toEqual([hash, 2, 1]);
+
+    // Polled (no push channel: the store is asked for the hash), read once too.
+    const polled = new DatabaseSource(store.withoutPush(), { references });
+    await polled.load();
+    store.put('default', configText(`\${file:${secret}}`, 'n: 2\n'));
+    before = reads();
+    const polledHash = await polled.hash();
+    expect([(await polled.load()).hash, reads() - before]).toEqual([polledHash, 1]);
+
+    // Taken once: the next load() reads.
+    before = reads();
+    await source.load();
+    expect(reads()).toBe(before + 1);
+
+    // A notice after hash()'s read began: load() reads what is stored now.
+    store.put('default', configText(`\${file:${secret}}`, 'n: a\n'));
+    await source.hash();
+    store.put('default', configText(`\${file:${secret}}`, 'n: b\n'));
+    expect((await source.load()).version).toBe(5);
+    unsubscribe();
+  });
+
+  it("a hash()'s read older than 250 ms is not taken by load()", async () => {
+    const { secret, references } = await setup();
+    const store = new MemoryConfigStore();
+    store.put('default', configText(`\${file:${secret}}`));
+    const source = new DatabaseSource(store, { references });
+    await source.load();
+    store.put('default', configText(`\${file:${secret}}`, 'n: 1\n'));
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      await source.hash();
+      vi.advanceTimersByTime(251);
+      const before = store.calls.getDocument;
+      await source.load();
+      expect(store.calls.getDocument).toBe(before + 1);
+    } finally {
+      vi.useRealTimers();
     }
   });
 
