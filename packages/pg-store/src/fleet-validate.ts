@@ -1,5 +1,5 @@
 import type { InstanceRegistration, OutcomeReport } from './fleet-types.js';
-import type { OutcomeRow } from './sql/insertOutcome.js';
+import type { OutcomeRow } from './sql/insertOutcomes.js';
 import type { InstanceRow } from './sql/upsertInstance.js';
 import { assertInteger, assertValidKey } from './validate.js';
 

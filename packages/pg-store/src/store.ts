@@ -29,7 +29,7 @@ import { getHistory } from './sql/getHistory.js';
 import { getVersion } from './sql/getVersion.js';
 import { hasHistory } from './sql/hasHistory.js';
 import { type DocumentWrite, insertDocument, type WrittenVersion } from './sql/insertDocument.js';
-import { insertOutcome } from './sql/insertOutcome.js';
+import { insertOutcomes, type OutcomeRow } from './sql/insertOutcomes.js';
 import { listDocuments } from './sql/listDocuments.js';
 import { lockDocument } from './sql/lockDocument.js';
 import { stopInstance } from './sql/stopInstance.js';
@@ -54,6 +54,8 @@ const SERIALIZATION_FAILURE = '40001';
 const INSTANCE_RETENTION_MS = 24 * 3_600_000;
 /** Outcomes are kept for this many versions per key below the newest one reported. */
 const OUTCOME_VERSIONS_KEPT = 100;
+/** Reports one `reportOutcomes` call may carry. */
+const MAX_REPORTS_PER_CALL = 100;
 
 /**
  * Versioned config documents in PostgreSQL. Every write is one transaction: the live row, a history
@@ -245,11 +247,29 @@ export class PgConfigStore implements ConfigDocumentStore {
    * first. `UnknownInstanceError` when the instance is not registered.
    */
   async reportOutcome(report: OutcomeReport): Promise<void> {
-    const row = outcomeRow(report);
-    const written = await this.#run(row.key, () =>
-      this.#onClient((db) => insertOutcome(this.#opts, db, row, OUTCOME_VERSIONS_KEPT)),
+    await this.reportOutcomes([report]);
+  }
+
+  /**
+   * `reportOutcome` for several reports of one instance and key at once, in order, as one statement
+   * (one commit, and one wake-up of every LISTENing connection instead of one per report): what a
+   * process sends after a burst of versions. A version reported twice keeps its last report. Each
+   * report still gets its own NOTIFY. At most `MAX_REPORTS_PER_CALL` (100) reports.
+   */
+  async reportOutcomes(reports: readonly OutcomeReport[]): Promise<void> {
+    const rows = _lastPerVersion(reports.map(outcomeRow));
+    const first = rows[0];
+    if (!first) return;
+    if (rows.length > MAX_REPORTS_PER_CALL)
+      throw new RangeError(
+        `reportOutcomes: at most ${MAX_REPORTS_PER_CALL} reports per call, got ${rows.length}`,
+      );
+    if (rows.some((r) => r.instanceId !== first.instanceId || r.key !== first.key))
+      throw new TypeError('reportOutcomes: every report must be of the same instance and key');
+    const written = await this.#run(first.key, () =>
+      this.#onClient((db) => insertOutcomes(this.#opts, db, rows, OUTCOME_VERSIONS_KEPT)),
     );
-    if (!written) throw new UnknownInstanceError(row.instanceId);
+    if (!written) throw new UnknownInstanceError(first.instanceId);
   }
 
   /** Who follows `key`: live instances with what they run, recently gone ones, and per-version counts. */
@@ -377,4 +397,11 @@ function _checkWriteOptions(opts: WriteOptions): void {
 
 function _checkExpected(key: string, expected: number | undefined, actual: number): void {
   if (expected !== undefined && expected !== actual) throw new VersionConflictError(key, expected, actual);
+}
+
+/** The rows in version order, the last report of each version only (a later report replaces an earlier). */
+function _lastPerVersion(rows: OutcomeRow[]): OutcomeRow[] {
+  const byVersion = new Map<number, OutcomeRow>();
+  for (const row of rows) byVersion.set(row.version, row);
+  return [...byVersion.values()].sort((a, b) => a.version - b.version);
 }

@@ -406,6 +406,67 @@ describe('subscribeFleet()', () => {
     await stop();
   });
 
+  it('reportOutcomes(): a burst in one call, as reportOutcome one by one would leave it, each report notified', async () => {
+    const key = 'f/batch';
+    await versions(key, 6);
+    const notices: FleetNotice[] = [];
+    const stop = await t.store.subscribeFleet((n) => n.key === key && notices.push(n));
+    const reg = instance(key, { version: 1 });
+    await t.store.registerInstance(reg);
+    const report = (version: number, outcome: FleetNotice['outcome']) => ({
+      instanceId: reg.id,
+      key,
+      version,
+      outcome,
+      hash: `h${version}`,
+    });
+    // 3 rejected, then applied (the last report of a version wins); 5 applied; 6 rejected.
+    await t.store.reportOutcomes([
+      report(2, 'partial'),
+      report(3, 'rejected'),
+      report(3, 'full'),
+      report(4, 'superseded'),
+      report(5, 'partial'),
+      report(6, 'rejected'),
+    ]);
+    const [me] = (await t.store.fleet(key)).instances;
+    expect(me).toMatchObject({ version: 5, hash: 'h5', lastOutcome: { version: 6, outcome: 'rejected' } });
+    const outcomes = await Promise.all(
+      [2, 3, 4, 5, 6].map(async (v) => (await t.store.rollout(key, v)).instances[0]!.outcome?.outcome),
+    );
+    expect(outcomes).toEqual(['partial', 'full', 'superseded', 'partial', 'rejected']);
+    await until(
+      async () => notices.length,
+      (n) => n === 5,
+    );
+    expect(notices.map((n) => [n.version, n.outcome])).toEqual([
+      [2, 'partial'],
+      [3, 'full'],
+      [4, 'superseded'],
+      [5, 'partial'],
+      [6, 'rejected'],
+    ]);
+    // A batch of an older version only leaves what it runs alone.
+    await t.store.reportOutcomes([report(4, 'full')]);
+    expect((await t.store.fleet(key)).instances[0]).toMatchObject({ version: 5, hash: 'h5' });
+    await stop();
+  });
+
+  it('reportOutcomes() refuses mixed instances, too many reports, and an unknown instance (nothing written)', async () => {
+    const a = instance('f/batch-refused');
+    const b = instance('f/batch-refused');
+    await t.store.registerInstance(a);
+    await t.store.registerInstance(b);
+    const of = (id: string, version: number) =>
+      ({ instanceId: id, key: 'f/batch-refused', version, outcome: 'full' }) as const;
+    await expect(t.store.reportOutcomes([of(a.id, 1), of(b.id, 2)])).rejects.toThrow(TypeError);
+    const many = Array.from({ length: 101 }, (_, i) => of(a.id, i + 1));
+    await expect(t.store.reportOutcomes(many)).rejects.toThrow(RangeError);
+    await expect(t.store.reportOutcomes([of('test-nobody', 1)])).rejects.toThrow(UnknownInstanceError);
+    await t.store.reportOutcomes([]);
+    expect((await t.store.rollout('f/batch-refused', 1)).instances.every((i) => !i.outcome)).toBe(true);
+  });
+
   it('document subscribers never see outcome reports (separate channels)', async () => {
     const store = new PgConfigStore(t.db.pool, { schema: t.db.schema });
     const errors: Error[] = [];
