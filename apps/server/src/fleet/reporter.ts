@@ -7,7 +7,7 @@ import type { InstanceIdentity } from './instance.js';
 /** What the reporter needs of the store. */
 export type FleetStore = Pick<
   PgConfigStore,
-  'registerInstance' | 'heartbeat' | 'deregisterInstance' | 'reportOutcome'
+  'registerInstance' | 'heartbeat' | 'deregisterInstance' | 'reportOutcomes'
 >;
 
 export interface FleetReporterOptions {
@@ -27,6 +27,12 @@ export interface FleetReporterOptions {
    */
   maxQueued?: number;
   /**
+   * Least time between two writes of reports. The first report after a quiet spell is written at
+   * once; during a burst of versions the reports wait and go together, one statement per this.
+   * @defaultValue 250
+   */
+  reportSpacingMs?: number;
+  /**
    * How long `stop()` may spend sending what is queued and deregistering.
    * @defaultValue 2_000
    */
@@ -44,12 +50,16 @@ export interface FleetReporterOptions {
 const TTL_HEARTBEATS = 3;
 /** First retry after a failed write; doubles up to the heartbeat interval. */
 const FIRST_RETRY_MS = 250;
+/** Reports per write, at most (the store takes up to 100). */
+const BATCH = 50;
 
 /**
  * Tells the store what this process runs: registers it, heartbeats, and reports the outcome of every
  * stored version it handles. Never in the reload's way: `record` only queues (O(1)); one background
- * loop writes the queue in order, and a store that cannot be reached only delays the reports (they
- * are retried with backoff, and the heartbeat keeps trying to register).
+ * loop writes the queue in order, in batches at most every `reportSpacingMs` (a burst of versions
+ * costs the database a few statements, not one per version and replica), and a store that cannot
+ * be reached only delays the reports (they are retried with backoff, and the heartbeat keeps trying
+ * to register).
  */
 export class FleetReporter {
   readonly id: string;
@@ -59,6 +69,7 @@ export class FleetReporter {
   readonly #ttlMs: number;
   readonly #maxQueued: number;
   readonly #stopTimeoutMs: number;
+  readonly #spacingMs: number;
   readonly #logger: Logger | undefined;
   readonly #redactor: FleetReporterOptions['redactor'];
   readonly #queue: OutcomeReport[] = [];
@@ -69,13 +80,23 @@ export class FleetReporter {
   #registered = false;
   #pumping: Promise<void> | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
+  /** The next write while reports wait out `reportSpacingMs`. */
+  #spacingTimer: NodeJS.Timeout | undefined;
+  /** When the last batch was written. */
+  #sentAt = Number.NEGATIVE_INFINITY;
   #heartbeat: NodeJS.Timeout | undefined;
   #failures = 0;
   #dropped = 0;
   #stopped = false;
 
   constructor(opts: FleetReporterOptions) {
-    const resolved = { heartbeatMs: 10_000, maxQueued: 100, stopTimeoutMs: 2_000, ...opts };
+    const resolved = {
+      heartbeatMs: 10_000,
+      maxQueued: 100,
+      stopTimeoutMs: 2_000,
+      reportSpacingMs: 250,
+      ...opts,
+    };
     this.#store = resolved.store;
     this.#identity = resolved.identity;
     this.id = resolved.identity.id;
@@ -83,6 +104,7 @@ export class FleetReporter {
     this.#ttlMs = resolved.heartbeatMs * TTL_HEARTBEATS;
     this.#maxQueued = resolved.maxQueued;
     this.#stopTimeoutMs = resolved.stopTimeoutMs;
+    this.#spacingMs = resolved.reportSpacingMs;
     this.#logger = resolved.logger;
     this.#redactor = resolved.redactor;
     this.#running = { ...resolved.initial };
@@ -136,9 +158,10 @@ export class FleetReporter {
     this.#stopped = true;
     clearInterval(this.#heartbeat);
     clearTimeout(this.#retryTimer);
+    clearTimeout(this.#spacingTimer);
     const finish = async () => {
       await this.#pumping;
-      if (this.#queue.length > 0) await this.#drain().catch(() => {});
+      await this.#drainAll().catch(() => {});
       await this.#store.deregisterInstance(this.id);
     };
     // Past the limit (or failed), the rest is given up: stopping must not wait on the store.
@@ -178,14 +201,30 @@ export class FleetReporter {
     );
   }
 
-  /** Starts the background writer unless it runs; it registers first when needed, then sends the queue. */
+  /**
+   * Starts the background writer unless it runs or waits: it registers first when needed, then
+   * writes what is queued; within `reportSpacingMs` of the last write, it waits that out first.
+   */
   #pump(): void {
-    if (this.#pumping || this.#stopped) return;
+    if (this.#pumping || this.#stopped || this.#spacingTimer) return;
+    const wait = this.#sentAt + this.#spacingMs - performance.now();
+    if (wait > 0 && this.#registered && this.#queue.length > 0) {
+      this.#spacingTimer = setTimeout(() => {
+        this.#spacingTimer = undefined;
+        this.#pump();
+      }, wait);
+      this.#spacingTimer.unref();
+      return;
+    }
     clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
     this.#pumping = this.#drain()
       .then(
-        () => this.#recovered(),
+        () => {
+          this.#recovered();
+          // Reports that came during the write: the next batch, after the spacing.
+          if (this.#queue.length > 0) setImmediate(() => this.#pump());
+        },
         (error: unknown) => {
           this.#failed(error, this.#registered ? 'report' : 'register');
           const delay = Math.min(this.#heartbeatMs, FIRST_RETRY_MS * 2 ** Math.min(this.#failures, 10));
@@ -198,18 +237,29 @@ export class FleetReporter {
       });
   }
 
+  async #drainAll(): Promise<void> {
+    while (this.#queue.length > 0) await this.#drain();
+  }
+
+  /** Registers if needed, then writes one batch: what is queued, oldest first, up to `BATCH`. */
   async #drain(): Promise<void> {
     if (!this.#registered) await this.#register();
-    while (this.#queue.length > 0) {
-      try {
-        await this.#store.reportOutcome(this.#queue[0]!);
-      } catch (error) {
-        if (!(error instanceof UnknownInstanceError)) throw error;
-        await this.#register();
-        continue;
-      }
-      this.#queue.shift();
+    if (this.#queue.length === 0) return;
+    const batch = this.#queue.slice(0, BATCH);
+    try {
+      await this.#store.reportOutcomes(batch);
+    } catch (error) {
+      if (!(error instanceof UnknownInstanceError)) throw error;
+      await this.#register();
+      await this.#store.reportOutcomes(batch);
     }
+    this.#sentAt = performance.now();
+    // What is left of the batch is still the head of the queue (reports over `maxQueued` are dropped
+    // from the head, maybe some of this batch meanwhile).
+    const sent = new Set(batch);
+    let written = 0;
+    while (written < this.#queue.length && sent.has(this.#queue[written]!)) written++;
+    this.#queue.splice(0, written);
   }
 
   async #register(): Promise<void> {

@@ -4,10 +4,13 @@ import type { Logger, SnapshotFile } from '@cfg/source';
 /** Texts kept by version, for the next save: the newest few are enough. */
 const TEXTS_KEPT = 8;
 /**
- * Least time between two saves while versions keep coming: a burst of writes (hundreds a second)
- * costs at most ten saves a second, and the file lags the applied version by at most this.
+ * How long a save waits after the version it saves was applied. The save (a file write and two
+ * fsyncs, about 2 ms of CPU) then stays out of the way of the reload and of the other processes
+ * applying the same version on the machine, and a burst of versions costs one save per this (the
+ * newest). The price: a process killed within this of an apply restarts, when the database is
+ * also down, from the version before.
  */
-const SAVE_SPACING_MS = 100;
+const SAVE_DELAY_MS = 1_000;
 
 export interface LastGoodOptions {
   file: SnapshotFile;
@@ -16,14 +19,15 @@ export interface LastGoodOptions {
   /** Reads a version's text when it was not seen on its way in (rare: a fallback, not the rule). */
   read: (version: number) => Promise<string | undefined>;
   logger: Logger;
+  /** See `SAVE_DELAY_MS`. @defaultValue 1_000 */
+  saveDelayMs?: number;
 }
 
 /**
  * Keeps the local last-known-good snapshot of a stored document: after each version the reloader
  * applies, that version's text goes to the snapshot file. Texts are remembered as they are loaded
- * or written, so a save costs no database read. Saves run one at a time and coalesce: during a
- * burst of versions only the newest waiting one is saved, at most every `SAVE_SPACING_MS` (each
- * save is a file write and two fsyncs, about 2 ms).
+ * or written, so a save costs no database read. Saves run one at a time, `saveDelayMs` after a
+ * version is applied, and coalesce: only the newest version waiting then is saved.
  */
 export class LastGood {
   readonly #opts: LastGoodOptions;
@@ -80,11 +84,11 @@ export class LastGood {
 
   async #drain(): Promise<void> {
     while (this.#wanted !== undefined) {
+      if (!this.#stopping) await this.#pause(this.#opts.saveDelayMs ?? SAVE_DELAY_MS);
       const version = this.#wanted;
       this.#wanted = undefined;
-      if (version === this.#saved) continue;
+      if (version === undefined || version === this.#saved) continue;
       await this.#save(version);
-      if (this.#wanted !== undefined && !this.#stopping) await this.#pause(SAVE_SPACING_MS);
     }
   }
 

@@ -48,6 +48,7 @@ function reporter(
     maxQueued?: number;
     logger?: Logger;
     redactor?: Redactor;
+    reportSpacingMs?: number;
   } = {},
 ) {
   const r = new FleetReporter({
@@ -58,6 +59,7 @@ function reporter(
     ...(opts.maxQueued ? { maxQueued: opts.maxQueued } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.redactor ? { redactor: opts.redactor } : {}),
+    ...(opts.reportSpacingMs === undefined ? {} : { reportSpacingMs: opts.reportSpacingMs }),
   });
   cleanup.push(() => r.stop());
   return r;
@@ -137,6 +139,29 @@ describe('FleetReporter', () => {
     ]);
     await r.stop();
     expect((await untilInstance('rep/basic', r.id, () => true)).state).toBe('stopped');
+  });
+
+  it('a burst of versions is written in a few batches, at most one per reportSpacingMs, every report kept', async () => {
+    const writes: number[][] = [];
+    const counting = {
+      registerInstance: store.registerInstance.bind(store),
+      heartbeat: store.heartbeat.bind(store),
+      deregisterInstance: store.deregisterInstance.bind(store),
+      reportOutcomes: (reports: Parameters<PgConfigStore['reportOutcomes']>[0]) => {
+        writes.push(reports.map((r) => r.version));
+        return store.reportOutcomes(reports);
+      },
+    } as unknown as PgConfigStore;
+    const r = reporter('rep/burst', { store: counting, reportSpacingMs: 300 });
+    r.start();
+    await untilInstance('rep/burst', r.id, (i) => i.lastOutcome !== null);
+    for (let version = 2; version <= 21; version++) r.record(result(version, 'partial'));
+    await untilInstance('rep/burst', r.id, (i) => i.version === 21);
+    // The start's report went at once; the burst waited out the spacing and went as one.
+    expect(writes).toEqual([[1], Array.from({ length: 20 }, (_, i) => i + 2)]);
+    expect((await outcomeRows(r.id)).map((row) => row.version)).toEqual(
+      Array.from({ length: 21 }, (_, i) => i + 1),
+    );
   });
 
   it('a rejection that quotes a secret is written to the store masked (every instance and cfg status read it)', async () => {

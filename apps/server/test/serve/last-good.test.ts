@@ -18,8 +18,8 @@ const stored = (message: string, version: number) => ({
 });
 const textOf = (version: number) => `# version ${version}\nmodules: []\n`;
 
-/** A runtime on version 1, and a LastGood for it writing to a fresh file (or `path`). */
-async function setup(path?: (dir: string) => string) {
+/** A runtime on version 1, and a LastGood for it writing to a fresh file (or `path`), saving 20 ms after an apply. */
+async function setup(path?: (dir: string) => string, saveDelayMs = 20) {
   const dir = await mkdtemp(join(tmpdir(), 'cfg-last-good-'));
   dirs.push(dir);
   const file = new SnapshotFile(path ? path(dir) : join(dir, 'default.json'));
@@ -28,7 +28,7 @@ async function setup(path?: (dir: string) => string) {
   const logger = { debug: vi.fn(), info: vi.fn(), warn, error: vi.fn() };
   const warnings = () => warn.mock.calls.map(([, msg]) => msg);
   const read = vi.fn(async (version: number) => textOf(version));
-  const lastGood = new LastGood({ file, key: 'default', read, logger });
+  const lastGood = new LastGood({ file, key: 'default', read, logger, saveDelayMs });
   const { runtime } = await buildTestApp({ version: 1 });
   await runtime.handleChange(stored('v1', 1));
   return { file, saves, warnings, read, lastGood, runtime };
@@ -45,6 +45,28 @@ describe('LastGood: the local snapshot follows the applied version', () => {
     await expect.poll(async () => (await file.read('default'))?.data).toBe(textOf(2));
     expect(read).not.toHaveBeenCalled(); // every text was remembered: no database read
     await following.stop();
+  });
+
+  it('a save waits saveDelayMs after the apply, out of the way of the reload', async () => {
+    const { file, saves, lastGood, runtime } = await setup(undefined, 300);
+    const following = lastGood.follow(runtime.reloader);
+    lastGood.remember(2, textOf(2));
+    await runtime.handleChange(stored('v2', 2));
+    const applied = performance.now();
+    expect(saves).not.toHaveBeenCalled();
+    await expect.poll(async () => (await file.read('default'))?.version, { timeout: 5_000 }).toBe(2);
+    expect(performance.now() - applied).toBeGreaterThanOrEqual(290);
+    expect(saves).toHaveBeenCalledTimes(1); // version 1, still waiting when 2 came, was never saved
+    await following.stop();
+  });
+
+  it('stop() saves what waits at once', async () => {
+    const { file, lastGood, runtime } = await setup(undefined, 60_000);
+    const following = lastGood.follow(runtime.reloader);
+    lastGood.remember(2, textOf(2));
+    await runtime.handleChange(stored('v2', 2));
+    await following.stop();
+    expect((await file.read('default'))?.data).toBe(textOf(2));
   });
 
   it('a burst of versions is coalesced: the newest is saved, far fewer saves than versions', async () => {
@@ -66,6 +88,7 @@ describe('LastGood: the local snapshot follows the applied version', () => {
     );
     await writeFile(join(dirs.at(-1)!, 'blocker'), 'not a directory');
     const following = lastGood.follow(runtime.reloader);
+    await expect.poll(() => saves.mock.calls.length).toBe(1);
     for (let version = 2; version <= 4; version++) {
       await runtime.handleChange(stored(`v${version}`, version));
       await expect.poll(() => saves.mock.calls.length).toBe(version);
