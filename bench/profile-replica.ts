@@ -5,7 +5,7 @@
  * CPU time per write from /proc (all its threads), and with `--cpu-prof` its top self time (the
  * process runs with bench/lib/cpu-prof-preload.cjs, told to start after the warm-up writes; its
  * profile is written when the process stops, so the shutdown is in it too).
- * Run: pnpm --filter @cfg/bench bench:profile-replica [--cpu-prof] [-- <cfg serve args>]   (needs apps/server built and
+ * Run: pnpm --filter @cfg/bench bench:profile-replica [--small] [--cpu-prof] [-- <cfg serve args>]   (needs apps/server built and
  * PostgreSQL: DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres)
  * Env: BENCH_WRITES (default 60), BENCH_TOP (default 25), BENCH_PROFILE_OUT (also write the
  * .cpuprofile there, e.g. for Chrome DevTools). Prints only.
@@ -32,16 +32,19 @@ import { formatTable } from './lib/table.js';
 const WRITES = Number(process.env.BENCH_WRITES ?? 60);
 const WARMUP = 5;
 const TOP = Number(process.env.BENCH_TOP ?? 25);
+/** `--small`: the replicas bench's default document (the example, ~2.5 KB) instead of the large one. */
+const small = process.argv.includes('--small');
 const MODULES = 1_000;
-const KEY = 'large';
+const KEY = small ? 'default' : 'large';
 const profile = process.argv.includes('--cpu-prof');
 /** Arguments after `--` go to `cfg serve` (e.g. `-- --no-snapshot`, to see what a feature costs). */
 const EXTRA_ARGS = process.argv.includes('--') ? process.argv.slice(process.argv.indexOf('--') + 1) : [];
 /** Node 20 refuses `--cpu-prof` in NODE_OPTIONS: this preload profiles through the inspector instead. */
 const PRELOAD = fileURLToPath(new URL('./lib/cpu-prof-preload.cjs', import.meta.url));
 
-/** The replicas bench's large document: the example plus static-response modules. */
+/** The replicas bench's large document: the example plus static-response modules (`--small`: the example alone). */
 function largeText(message: string): string {
+  if (small) return exampleText(message);
   const extra: string[] = [];
   for (let i = 0; extra.length < MODULES - 5; i++) {
     extra.push(
@@ -86,7 +89,7 @@ try {
   const c = summarize(cpu);
   const a = summarize(applied);
   console.log(
-    `${WRITES} writes of a ${MODULES.toLocaleString('en')}-module document (${(Buffer.byteLength(largeText('x')) / 1024).toFixed(0)} KB), one replica; load average ${loadavg()[0]?.toFixed(2)}`,
+    `${WRITES} writes of a ${small ? 'small' : `${MODULES.toLocaleString('en')}-module`} document (${(Buffer.byteLength(largeText('x')) / 1024).toFixed(0)} KB), one replica; load average ${loadavg()[0]?.toFixed(2)}`,
   );
   console.log(
     `replica CPU per write: median ${c.median.toFixed(1)} ms, p99 ${c.p99.toFixed(1)} ms; commit → applied: median ${a.median.toFixed(1)} ms, p99 ${a.p99.toFixed(1)} ms`,

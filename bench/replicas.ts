@@ -7,13 +7,16 @@
  * random pause of up to one interval before each write keeps the writes out of step with the polls.
  * Then push mode again with a document of 1,000 modules (the example plus 995 static-response
  * modules, ~70 KB), where each write still changes only the greeter: a replica parses only the changed block.
- * Run: pnpm --filter @cfg/bench bench:replicas [--quick] [--only-large]   (--only-large: just that case)   (needs apps/server built and PostgreSQL:
+ * Run: pnpm --filter @cfg/bench bench:replicas [--quick] [--only-large] [--only-push]   (--only-…: just that case, results not published)   (needs apps/server built and PostgreSQL:
  * DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres). Env: BENCH_SERVE_ARGS (more `cfg serve` arguments).
  */
+
+import { readdir, readFile } from 'node:fs/promises';
 import { isQuick } from './lib/args.js';
 import {
   ADMIN_TOKEN,
   assertBuilt,
+  cpuTimeMs,
   createBenchSchema,
   exampleText,
   ReloadEvents,
@@ -27,6 +30,8 @@ import { summarize } from './lib/stats.js';
 
 const quick = isQuick();
 const onlyLarge = process.argv.includes('--only-large');
+const onlyPush = process.argv.includes('--only-push');
+const onlyOne = onlyLarge || onlyPush;
 /** BENCH_SERVE_ARGS: more `cfg serve` arguments for every replica (e.g. `--no-snapshot`, to see what it costs). */
 const SERVE_ARGS = (process.env.BENCH_SERVE_ARGS ?? '').split(' ').filter(Boolean);
 const REPLICAS = quick ? [1, 5] : [1, 5, 10];
@@ -35,7 +40,8 @@ const POLL_INTERVAL_MS = 1_000;
 const LARGE_MODULES = 1_000;
 const LARGE_KEY = 'large';
 const ALL_MODES = [
-  { name: 'push', args: [], writes: quick ? 10 : 50, warmup: 2, jitterMs: 0, large: false },
+  // 200 writes: a p99 of 50 samples would be their maximum.
+  { name: 'push', args: [], writes: quick ? 10 : 200, warmup: 2, jitterMs: 0, large: false },
   {
     name: 'poll only',
     args: ['--no-notify', '--poll-interval-ms', String(POLL_INTERVAL_MS)],
@@ -54,7 +60,11 @@ const ALL_MODES = [
     large: true,
   },
 ] as const;
-const MODES = onlyLarge ? ALL_MODES.filter((m) => m.large) : ALL_MODES;
+const MODES = onlyLarge
+  ? ALL_MODES.filter((m) => m.large)
+  : onlyPush
+    ? ALL_MODES.filter((m) => m.name === 'push')
+    : ALL_MODES;
 
 /** The example config plus static-response modules up to `LARGE_MODULES`, with the greeter saying `message`. */
 function largeText(message: string): string {
@@ -68,6 +78,17 @@ function largeText(message: string): string {
   if (text === exampleText(message)) throw new Error('examples/config.yaml has no `modules:` line');
   return text;
 }
+/** CPU time so far of each replica process, and of every PostgreSQL process on the machine together. */
+async function cpuOf(pids: number[]): Promise<{ replicas: number[]; postgres: number }> {
+  const replicas = await Promise.all(pids.map(cpuTimeMs));
+  let postgres = 0;
+  for (const pid of (await readdir('/proc')).filter((d) => /^\d+$/.test(d))) {
+    const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
+    if (comm.startsWith('postgres')) postgres += await cpuTimeMs(Number(pid)).catch(() => 0);
+  }
+  return { replicas, postgres };
+}
+
 /** Pause between writes in push mode, so one write's NOTIFY traffic is over before the next. */
 const GAP_MS = 20;
 const APPLY_TIMEOUT_MS = 10_000;
@@ -85,6 +106,7 @@ try {
         Array.from({ length: n }, () => ServerProcess.start([...db.serveArgs, ...mode.args, ...SERVE_ARGS])),
       );
       const streams = await Promise.all(servers.map((s) => ReloadEvents.open(s.url, ADMIN_TOKEN)));
+      const cpuBefore = await cpuOf(servers.map((s) => s.child.pid!));
       const everyReplica: number[] = [];
       const eachReplica: number[] = [];
       for (let i = 0; i < mode.warmup + mode.writes; i++) {
@@ -105,6 +127,12 @@ try {
         }
         if (mode.jitterMs === 0) await sleep(GAP_MS);
       }
+      const cpu = await cpuOf(servers.map((s) => s.child.pid!));
+      const perWrite = (ms: number, before: number) =>
+        ((ms - before) / (mode.warmup + mode.writes)).toFixed(1);
+      console.error(
+        `${mode.name}, N = ${n}: CPU per write, ms: each replica ${cpu.replicas.map((ms, i) => perWrite(ms, cpuBefore.replicas[i]!)).join(' ')}; PostgreSQL ${perWrite(cpu.postgres, cpuBefore.postgres)}`,
+      );
       for (const s of streams) s.close();
       await Promise.all(servers.map((s) => s.stop()));
 
@@ -122,7 +150,7 @@ try {
       console.error(`${label}: median ${all.median.toFixed(1)} ms, p99 ${all.p99.toFixed(1)} ms`);
     }
   }
-  for (const n of onlyLarge ? [] : REPLICAS) {
+  for (const n of onlyOne ? [] : REPLICAS) {
     const push = medians.get(`push, N = ${n}`)!;
     const poll = medians.get(`poll only, N = ${n}`)!;
     figures.push(
@@ -139,8 +167,8 @@ try {
   await db.drop();
 }
 
-if (onlyLarge) {
-  console.log('--only-large: results not written to bench/results (run without it to publish)');
+if (onlyOne) {
+  console.log('--only-…: results not written to bench/results (run without it to publish)');
 } else {
   publish({
     name: 'replicas',
