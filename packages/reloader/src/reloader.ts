@@ -53,6 +53,8 @@ export class ConfigReloader<C extends AppConfig = AppConfig> {
   #waiting: Waiting<C>[] = [];
   #reloading = false;
   #lastResult: ReloadResult | null = null;
+  /** The result that made `current` what it is (none for the initial one): what a repeat of it gets. */
+  #appliedBy: ReloadResult | undefined;
   #lastError: ReloadFailure | null = null;
   #degraded = false;
   /** The newest stored version handed over so far (initial, changes, `setCurrent`), per the source it came from. */
@@ -103,8 +105,8 @@ export class ConfigReloader<C extends AppConfig = AppConfig> {
    *
    * The same change delivered twice is applied once (a process's own write: its snapshot, then its
    * poller's load of it): a snapshot with the hash and version of the newest one waiting shares
-   * that one's result, and one with the hash and version of `current` is a `noop` that is counted
-   * but emits no event, since nothing happened.
+   * that one's result, and one with the hash and version of `current` is counted as a `noop` and
+   * emits no event, since nothing happened; it returns the result that applied `current`.
    */
   async handleChange(change: ConfigChangeEvent<C> | ConfigSnapshot<C>): Promise<ReloadResult> {
     const snapshot = _checkSnapshot(
@@ -328,12 +330,14 @@ export class ConfigReloader<C extends AppConfig = AppConfig> {
         this.#degraded = false;
         if (snapshot.hash !== this.#current.hash || _adoptsVersion(this.#current, snapshot)) {
           this.#replaceCurrent(snapshot);
+          this.#appliedBy = result;
         }
         logger[result.outcome === 'noop' ? 'debug' : 'info'](
           { ...facts, reason: result.reason, durationMs: result.durationMs },
           'config change applied',
         );
-        if (repeat) return result;
+        // The caller (say, an API write whose poller delivered it first) learns what applying it did.
+        if (repeat) return this.#appliedBy ?? result;
         this.#events.emit('reload:applied', result);
         break;
       case 'rejected':
